@@ -1,0 +1,5 @@
+/** @module util: leaf helpers with no domain knowledge. */
+export { abortReason, isAbortError, sleep, throwIfAborted, withTimeout } from './abort.ts';
+export { Backoff, type BackoffOptions } from './backoff.ts';
+export { Semaphore, mapLimit } from './semaphore.ts';
+export { TokenBucket } from './rate-limiter.ts';
