@@ -1,0 +1,13 @@
+/** @module cli/resources — the live lists of resources and standalone commands; new work appends here. */
+import { clientCommand } from './commands/client.ts';
+import { versionCommand } from './commands/version.ts';
+import type { CommandFactory, ResourceModule } from './registry.ts';
+
+/**
+ * Resource kinds with noun-verb commands (`skiff backup get` / `skiff get backups`).
+ * Velero's: backup, restore, schedule, backup-location, snapshot-location, repo, plugin.
+ */
+export const defaultResources: readonly ResourceModule[] = [];
+
+/** Top-level commands that are not resources (version, client, install, uninstall, ...). */
+export const defaultCommands: readonly CommandFactory[] = [versionCommand, clientCommand];
