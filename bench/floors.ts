@@ -1,0 +1,59 @@
+/**
+ * @module bench/floors: the minimal clients every figure is compared with, written against undici
+ * alone (no Skiff code): a bare pager (LIST limit=500 + continue) and a bare creator (POST, 64 in flight).
+ */
+import { Pool } from 'undici';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { configMapBody, type ScenarioArgs } from './scenario-context.ts';
+import type { ClusterState } from '../src/local-cluster/index.ts';
+
+async function pool(state: ClusterState, connections: number): Promise<Pool> {
+  const ca = await readFile(join(state.files.apiserverCertDir, 'apiserver.crt'));
+  return new Pool(state.apiServerUrl, { connections, connect: { ca } });
+}
+
+/** LIST pages of `limit` items, following continue tokens; returns the number of items seen. */
+export async function barePager(state: ClusterState, args: ScenarioArgs): Promise<{ objects: number; pages: number }> {
+  const p = await pool(state, 1);
+  let token = '';
+  let objects = 0;
+  let pages = 0;
+  try {
+    do {
+      const qs = `limit=${args.pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+      const res = await p.request({ method: 'GET', path: `/api/v1/namespaces/${args.namespace}/configmaps?${qs}`, headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' } });
+      const body = (await res.body.json()) as { items: unknown[]; metadata: { continue?: string } };
+      if (res.statusCode !== 200) throw new Error(`LIST answered ${res.statusCode}`);
+      objects += body.items.length;
+      pages++;
+      token = body.metadata.continue ?? '';
+    } while (token);
+  } finally {
+    await p.close();
+  }
+  return { objects, pages };
+}
+
+/** POSTs n ConfigMaps with `concurrency` requests in flight; no GET, no retries. */
+export async function bareCreator(state: ClusterState, args: ScenarioArgs): Promise<{ objects: number }> {
+  const p = await pool(state, args.concurrency);
+  let next = 0;
+  let created = 0;
+  const headers = { authorization: `Bearer ${state.token}`, 'content-type': 'application/json', accept: 'application/json' };
+  const worker = async (): Promise<void> => {
+    while (next < args.n) {
+      const i = next++;
+      const res = await p.request({ method: 'POST', path: `/api/v1/namespaces/${args.namespace}/configmaps`, headers, body: configMapBody(args.namespace, `cm-${i}`) });
+      await res.body.dump();
+      if (res.statusCode !== 201) throw new Error(`POST answered ${res.statusCode}`);
+      created++;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: args.concurrency }, worker));
+  } finally {
+    await p.close();
+  }
+  return { objects: created };
+}
