@@ -349,18 +349,29 @@ describe('Discovery against a fake server', () => {
     assert.equal(s.requests('/apis').length, 2, 'a later refresh fetches again');
   });
 
-  it('an aborted refresh rejects and keeps the previous snapshot', async (t) => {
-    const s = await start(t, 'legacy');
+  it('a caller that aborts stops waiting at once; the shared read carries on for the others', async (t) => {
+    const s = await start(t, 'aggregated', { delayMs: 50 });
     const d = new Discovery(s.transport);
-    await d.refresh();
-    const before = d.allResources().length;
-    const fetchedAt = d.fetchedAt;
     const ac = new AbortController();
-    s.server.on('GET', '/apis/apps/v1', () => ac.abort(new Error('cancelled'))); // aborts while group versions load
-    await assert.rejects(d.refresh(ac.signal), /cancelled/);
-    assert.equal(d.allResources().length, before);
-    assert.equal(d.fetchedAt, fetchedAt);
-    assert.ok(d.find('deployments'));
+    const abandoned = d.refresh(ac.signal);
+    const other = d.refresh();
+    ac.abort(new Error('cancelled'));
+    await assert.rejects(abandoned, /cancelled/);
+    await other;
+    assert.ok(d.find('deployments'), 'the read completed for the caller that stayed');
+    assert.equal(s.requests('/apis').length, 1);
+  });
+
+  it('a refresh always reads after it was asked for: callers during a read share one more read', async (t) => {
+    const s = await start(t, 'aggregated', { delayMs: 30 });
+    const d = new Discovery(s.transport);
+    const first = d.refresh();
+    await new Promise((r) => setTimeout(r, 10)); // the first read is now in flight
+    const second = d.refresh();
+    const third = d.refresh();
+    assert.equal(second, third, 'callers waiting for the next read share it');
+    await Promise.all([first, second, third]);
+    assert.equal(s.requests('/apis').length, 2, 'one read in flight, one more after it, not three');
   });
 
   it('serverVersion() reads /version', async (t) => {

@@ -1,8 +1,8 @@
 /** @module kube/discovery: every served group, version and resource, from aggregated discovery when offered. */
 import type { Transport } from './transport.ts';
 import type { ResourceInfo, ServerVersion } from './types.ts';
-import { KubeApiError } from './errors.ts';
-import { mapLimit } from '../util/index.ts';
+import { KubeApiError, KubeTransportError } from './errors.ts';
+import { abortReason, mapLimit } from '../util/index.ts';
 import { parseAggregated, parseLegacyGroupVersion, type AggregatedList, type ApiGroupList, type ApiResourceList } from './discovery-parse.ts';
 
 /**
@@ -42,7 +42,10 @@ export class Discovery {
   #resources: ResourceInfo[] = [];
   #failures: DiscoveryFailure[] = [];
   #fetchedAt: number | undefined;
-  #inflight: Promise<void> | undefined;
+  /** The most recent read (running or finished); a new read starts only after it. */
+  #last: Promise<void> = Promise.resolve();
+  /** A read that has not begun yet, shared by everyone who asks meanwhile. */
+  #next: Promise<void> | undefined;
   #aggregated = false;
 
   constructor(transport: Transport, opts: DiscoveryOptions = {}) {
@@ -50,10 +53,21 @@ export class Discovery {
     this.#opts = opts;
   }
 
-  /** Reads discovery again. Concurrent callers share one refresh. */
+  /**
+   * Reads discovery again. The read always starts after this call (a CRD created just before is
+   * seen), and concurrent callers share reads: at most one runs and one more waits behind it.
+   * A caller's signal abandons only its own wait, never the shared read.
+   */
   refresh(signal?: AbortSignal): Promise<void> {
-    this.#inflight ??= this.#load(signal).finally(() => (this.#inflight = undefined));
-    return this.#inflight;
+    if (!this.#next) {
+      const next: Promise<void> = this.#last.catch(() => undefined).then(() => {
+        this.#next = undefined; // this read has begun: later callers need a read of their own
+        return this.#load();
+      });
+      this.#next = next;
+      this.#last = next;
+    }
+    return signal ? abandonable(this.#next, signal) : this.#next;
   }
 
   /** Loads discovery once; later calls return the cached snapshot. */
@@ -171,9 +185,8 @@ export class Discovery {
     return byName(name, all.filter((r) => r.group === group && r.version === version)).map((r) => ({ ...r, preferred: true }));
   }
 
-  async #load(signal?: AbortSignal): Promise<void> {
-    const get = <T>(path: string, accept?: string): Promise<T> =>
-      this.#transport.json<T>({ method: 'GET', path, ...(accept ? { accept } : {}), ...(signal ? { signal } : {}) });
+  async #load(): Promise<void> {
+    const get = <T>(path: string, accept?: string): Promise<T> => this.#transport.json<T>({ method: 'GET', path, ...(accept ? { accept } : {}) });
     const [core, groups] = await Promise.all([
       get<AggregatedList | { kind?: string; versions?: string[] }>('/api', AGGREGATED_ACCEPT),
       get<AggregatedList | ApiGroupList>('/apis', AGGREGATED_ACCEPT),
@@ -183,14 +196,13 @@ export class Discovery {
       this.#set(a.groups, a.resources, a.failures, true);
       return;
     }
-    await this.#loadLegacy(get, core as { versions?: string[] }, groups as ApiGroupList, signal);
+    await this.#loadLegacy(get, core as { versions?: string[] }, groups as ApiGroupList);
   }
 
   async #loadLegacy(
     get: <T>(path: string) => Promise<T>,
     core: { versions?: string[] },
     apiGroups: ApiGroupList,
-    signal: AbortSignal | undefined,
   ): Promise<void> {
     const groups: ApiGroupInfo[] = [{ name: '', versions: core.versions ?? ['v1'], preferredVersion: core.versions?.[0] ?? 'v1' }];
     for (const g of apiGroups.groups ?? []) {
@@ -205,8 +217,8 @@ export class Discovery {
         const list = await get<ApiResourceList>(t.group === '' ? `/api/${t.version}` : `/apis/${gv}`);
         return parseLegacyGroupVersion(t.group, t.version, t.preferred, list);
       } catch (err) {
-        // An abort is not a broken group version: fail the refresh and keep the previous snapshot.
-        if (signal?.aborted) throw err;
+        // A closed client is not a broken group version: fail the refresh and keep the previous snapshot.
+        if (err instanceof KubeTransportError && err.reason === 'Aborted') throw err;
         // One broken aggregated API (metrics-server down, say) must not hide the rest of the cluster.
         failures.push({ groupVersion: gv, message: err instanceof Error ? err.message : String(err) });
         return [];
@@ -222,4 +234,14 @@ export class Discovery {
     this.#aggregated = aggregated;
     this.#fetchedAt = (this.#opts.now ?? Date.now)();
   }
+}
+
+/** Waits for `p` unless `signal` aborts first; `p` itself carries on for its other waiters. */
+function abandonable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -72,3 +72,14 @@ describe('predicates', () => {
     assert.ok(!isTransient(new KubeTransportError('InvalidResponse', 'GET', '/p', 'x')));
   });
 });
+
+it('parseRetryAfter accepts seconds and HTTP dates only', () => {
+  assert.equal(parseRetryAfter('3'), 3);
+  assert.equal(parseRetryAfter(' 0 '), 0);
+  assert.equal(parseRetryAfter('-5'), undefined);
+  assert.equal(parseRetryAfter('1.5'), undefined);
+  assert.equal(parseRetryAfter('soon'), undefined);
+  const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+  assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', now), 10);
+  assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 0);
+});

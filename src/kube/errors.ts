@@ -99,9 +99,11 @@ function excerpt(body: string): string {
 /** Retry-After is seconds (the API server's form) or an HTTP date. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs) && secs >= 0) return secs;
-  const at = Date.parse(value);
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  // Only a real HTTP-date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse would read "1" as the year 2001.
+  if (!/GMT$/.test(v)) return undefined;
+  const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
 }
 

@@ -252,4 +252,27 @@ describe('Informer', () => {
     assert.ok(Date.now() - started < 5000, 'sanity bound: stop() did not wait out the back-off');
     assert.equal(server.requests.length, 1);
   });
+
+  it('waitForSync() is told when the informer stops before its first sync', async (t) => {
+    const { fake, informer } = await setup(t);
+    fake.failLists = 1000; // never syncs
+    informer.start();
+    const waiting = informer.waitForSync();
+    await waitFor(() => fake.lists().length >= 1, 'a list attempt');
+    await informer.stop();
+    await assert.rejects(waiting, /stopped before its first sync/);
+    await assert.rejects(informer.waitForSync(), /stopped/);
+  });
+
+  it('re-lists at once after a 410, but backs off when 410s keep coming', async (t) => {
+    const { fake, informer, seen } = await setup(t);
+    fake.set('a');
+    informer.start();
+    const expired = { type: 'ERROR', object: { kind: 'Status', status: 'Failure', reason: 'Expired', code: 410, message: 'too old' } };
+    for (let n = 1; n <= 3; n++) (await fake.watch(n)).stream.write(expired);
+    await fake.watch(4);
+    const delays = seen.errors.filter((e) => e.err instanceof KubeApiError && e.err.code === 410).map((e) => e.retryInMs);
+    assert.equal(delays[0], 0, 'the first re-list is immediate');
+    assert.ok(delays.slice(1).every((d) => d > 0), `later ones back off: ${delays.join(',')}`);
+  });
 });

@@ -48,7 +48,9 @@ export class Informer<T extends KubeObject = KubeObject> {
   #resourceVersion: string | undefined;
   #loop: Promise<void> | undefined;
   #synced = false;
-  readonly #syncWaiters: Array<() => void> = [];
+  /** Set when a watch delivers anything: 410s in a row only count when nothing got through between them. */
+  #progressed = false;
+  readonly #syncWaiters: Array<(err?: Error) => void> = [];
 
   constructor(opts: InformerOptions) {
     this.#opts = opts;
@@ -66,10 +68,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this;
   }
 
-  /** Stops the loop and waits for it to end. */
+  /** Stops the loop and waits for it to end; anyone still waiting for the first sync is told. */
   async stop(): Promise<void> {
     this.#ac.abort();
     await this.#loop;
+    for (const waiter of this.#syncWaiters.splice(0)) waiter(new Error('the informer stopped before its first sync'));
   }
 
   get synced(): boolean {
@@ -85,11 +88,13 @@ export class Informer<T extends KubeObject = KubeObject> {
   waitForSync(signal?: AbortSignal): Promise<void> {
     if (this.#synced) return Promise.resolve();
     return new Promise((resolve, reject) => {
+      if (this.#ac.signal.aborted) return reject(new Error('the informer is stopped'));
       const onAbort = (): void => reject(signal?.reason ?? new Error('aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#syncWaiters.push(() => {
+      this.#syncWaiters.push((err) => {
         signal?.removeEventListener('abort', onAbort);
-        resolve();
+        if (err) reject(err);
+        else resolve();
       });
     });
   }
@@ -98,6 +103,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const signal = this.#ac.signal;
     const backoff = new Backoff({ initialMs: 500, maxMs: 15_000, ...this.#opts.backoff });
     let needList = true;
+    let expiredInARow = 0;
     while (!signal.aborted) {
       try {
         if (needList) {
@@ -111,10 +117,15 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (signal.aborted) break;
         this.stats.errors++;
         if (isResourceExpired(err)) {
-          // Our resourceVersion fell out of the server's window: only a fresh list can resync us.
+          // Our resourceVersion fell out of the server's window: only a fresh list can resync us. The
+          // first re-list is immediate; if lists keep expiring, back off rather than hammer the server.
           this.stats.expired++;
           needList = true;
-          this.#emitError(err, 0);
+          if (this.#progressed) expiredInARow = 0; // a watch that worked for a while earns a fresh start
+          this.#progressed = false;
+          const delay = expiredInARow++ === 0 ? 0 : backoff.next();
+          this.#emitError(err, delay);
+          if (delay > 0) await sleep(delay, signal).catch(() => undefined);
           continue;
         }
         const delay = backoff.next();
@@ -149,7 +160,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const obj of diff.deleted) this.#emit((h) => h.onDelete?.(obj));
     if (!this.#synced) {
       this.#synced = true;
-      for (const resolve of this.#syncWaiters.splice(0)) resolve();
+      for (const waiter of this.#syncWaiters.splice(0)) waiter();
     }
   }
 
@@ -175,6 +186,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   #apply(event: WatchEvent<T>): void {
+    this.#progressed = true;
     const obj = event.object;
     const rv = obj.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {

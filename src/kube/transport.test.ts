@@ -190,6 +190,29 @@ describe('transport: retries', () => {
     assert.equal(calls, 2);
   });
 
+  for (const code of [500, 504]) {
+    it(`does not retry POST after a ${code} even with Retry-After (the server may still be working on it), but does retry GET`, async () => {
+      const path = uniquePath();
+      server.on('*', path, (_req, res) => sendStatus(res, code, 'ServerTimeout', 'still working', {}, { 'retry-after': '0' }));
+      const t = transport();
+      const err = await rejection(t.json({ method: 'POST', path, body: { metadata: { generateName: 'x-' } } }));
+      assert.ok(err instanceof KubeApiError && err.code === code);
+      assert.equal(server.requestsTo(path).length, 1);
+      await rejection(t.json({ method: 'GET', path }));
+      assert.equal(server.requestsTo(path).length, 1 + FAST.maxAttempts);
+    });
+  }
+
+  it('cuts the credential out of an error body that echoes it', async () => {
+    const path = uniquePath();
+    server.on('GET', path, (req, res) => sendStatus(res, 403, 'Forbidden', `webhook denied request with headers ${JSON.stringify(req.headers)}`));
+    const err = await rejection(transport().json({ method: 'GET', path }));
+    assert.ok(err instanceof KubeApiError);
+    assert.doesNotMatch(err.message, new RegExp(TOKEN));
+    assert.doesNotMatch(JSON.stringify(err.status), new RegExp(TOKEN));
+    assert.match(err.message, /\[REDACTED\]/);
+  });
+
   it('stops after retry.maxAttempts and surfaces the last error', async () => {
     const path = uniquePath();
     server.on('GET', path, (_req, res) => sendStatus(res, 429, 'TooManyRequests', 'slow down', {}, { 'retry-after': '0' }));

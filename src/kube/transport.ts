@@ -86,6 +86,8 @@ export class Transport {
   readonly #slots: Semaphore;
   readonly #bucket: TokenBucket | undefined;
   #dispatcher: Dispatcher | undefined;
+  /** The secret part of the last Authorization header sent, so an echo of it can be cut out of errors. */
+  #lastCredential: string | undefined;
   #tlsVersion = -1;
   #closed = false;
 
@@ -214,7 +216,7 @@ export class Transport {
       this.#observe(req, res.statusCode, attempt, performance.now() - started);
       if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, body };
       const retryAfter = headerValue(res.headers['retry-after']);
-      return { ok: false, error: KubeApiError.fromResponse(req.method, req.path, res.statusCode, body, retryAfter) };
+      return { ok: false, error: KubeApiError.fromResponse(req.method, req.path, res.statusCode, this.#redact(body), retryAfter) };
     } finally {
       release();
     }
@@ -228,6 +230,8 @@ export class Transport {
       'user-agent': this.userAgent,
       ...(await this.authHeaders()),
     };
+    const auth = headers['authorization'];
+    if (typeof auth === 'string') this.#lastCredential = auth.slice(auth.indexOf(' ') + 1);
     let body: string | Buffer | undefined;
     if (req.body !== undefined) {
       body = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
@@ -250,7 +254,7 @@ export class Transport {
   }
 
   async #errorFrom(req: RequestOptions, res: Dispatcher.ResponseData): Promise<KubeApiError> {
-    const text = await res.body.text().catch(() => '');
+    const text = this.#redact(await res.body.text().catch(() => ''));
     this.#observe(req, res.statusCode, 1, 0);
     return KubeApiError.fromResponse(req.method, req.path, res.statusCode, text, headerValue(res.headers['retry-after']));
   }
@@ -258,14 +262,17 @@ export class Transport {
   #retryDelay(req: RequestOptions, err: Error, backoff: Backoff, retry: RetryOptions): number | undefined {
     const maxRetryAfter = retry.maxRetryAfterMs ?? 60_000;
     if (err instanceof KubeApiError) {
-      const serverAsked = err.code === 429 || (err.code >= 500 && err.retryAfterSeconds !== undefined);
-      if (serverAsked) {
+      const idempotent = IDEMPOTENT.has(req.method);
+      // 429 and a 503 with Retry-After mean the server declined the request unprocessed, so even a POST
+      // may be repeated. A 500 or 504 with Retry-After (ServerTimeout) may still be processing: only
+      // idempotent verbs repeat those, or a generateName create could make two objects.
+      const declined = err.code === 429 || (err.code === 503 && err.retryAfterSeconds !== undefined);
+      if (declined || (idempotent && err.code >= 500 && err.retryAfterSeconds !== undefined)) {
         if (err.code === 429) this.stats.throttled++;
-        // The server declined the request (it says when to come back), so retrying is safe for every verb.
         const asked = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : backoff.next();
         return Math.min(Math.max(asked, 0), maxRetryAfter);
       }
-      if (err.code >= 500 && err.code !== 501 && IDEMPOTENT.has(req.method)) return backoff.next();
+      if (err.code >= 500 && err.code !== 501 && idempotent) return backoff.next();
       return undefined;
     }
     if (err instanceof KubeTransportError && (err.reason === 'Network' || err.reason === 'Timeout')) {
@@ -291,6 +298,12 @@ export class Transport {
     return new KubeTransportError(reason, req.method, req.path, `${prefix} at ${this.connection.server}: ${what}`, err);
   }
 
+  /** Proxies and auth webhooks sometimes echo request headers in error bodies: never let the token through. */
+  #redact(text: string): string {
+    const secret = this.#lastCredential;
+    return secret && secret.length >= 8 && text.includes(secret) ? text.replaceAll(secret, '[REDACTED]') : text;
+  }
+
   #observe(req: RequestOptions, statusCode: number, attempt: number, durationMs: number): void {
     const key = `${req.method} ${statusCode}`;
     this.stats.requests[key] = (this.stats.requests[key] ?? 0) + 1;
@@ -306,6 +319,13 @@ export class Transport {
     this.#tlsVersion = version;
     this.#dispatcher = this.#buildDispatcher(client?.tls);
     void old?.close().catch(() => undefined);
+    if (this.#closed) {
+      // close() ran while we awaited the credentials: do not leave a fresh pool behind.
+      const fresh = this.#dispatcher;
+      this.#dispatcher = undefined;
+      void fresh.close().catch(() => undefined);
+      throw new Error('the Kubernetes client is closed');
+    }
     return this.#dispatcher;
   }
 
