@@ -8,18 +8,17 @@ import { join } from 'node:path';
 import { configMapBody, type ScenarioArgs } from './scenario-context.ts';
 import type { ClusterState } from '../src/local-cluster/index.ts';
 
-async function pool(state: ClusterState, connections: number): Promise<Pool> {
+export async function pool(state: ClusterState, connections: number): Promise<Pool> {
   const ca = await readFile(join(state.files.apiserverCertDir, 'apiserver.crt'));
   return new Pool(state.apiServerUrl, { connections, connect: { ca } });
 }
 
-/** LIST pages of `limit` items, following continue tokens; returns the number of items seen. */
-export async function barePager(state: ClusterState, args: ScenarioArgs): Promise<{ objects: number; pages: number }> {
-  const p = await pool(state, 1);
+/** LIST pages of `limit` items over one connection, following continue tokens; returns the number of items seen. */
+export async function barePager(p: Pool, state: ClusterState, args: ScenarioArgs): Promise<{ objects: number; pages: number }> {
   let token = '';
   let objects = 0;
   let pages = 0;
-  try {
+  {
     do {
       const qs = `limit=${args.pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
       const res = await p.request({ method: 'GET', path: `/api/v1/namespaces/${args.namespace}/configmaps?${qs}`, headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' } });
@@ -29,15 +28,12 @@ export async function barePager(state: ClusterState, args: ScenarioArgs): Promis
       pages++;
       token = body.metadata.continue ?? '';
     } while (token);
-  } finally {
-    await p.close();
   }
   return { objects, pages };
 }
 
-/** POSTs n ConfigMaps with `concurrency` requests in flight; no GET, no retries. */
-export async function bareCreator(state: ClusterState, args: ScenarioArgs): Promise<{ objects: number }> {
-  const p = await pool(state, args.concurrency);
+/** POSTs n ConfigMaps with `concurrency` requests in flight over a pool of that size; no GET, no retries. */
+export async function bareCreator(p: Pool, state: ClusterState, args: ScenarioArgs): Promise<{ objects: number }> {
   let next = 0;
   let created = 0;
   const headers = { authorization: `Bearer ${state.token}`, 'content-type': 'application/json', accept: 'application/json' };
@@ -50,10 +46,6 @@ export async function bareCreator(state: ClusterState, args: ScenarioArgs): Prom
       created++;
     }
   };
-  try {
-    await Promise.all(Array.from({ length: args.concurrency }, worker));
-  } finally {
-    await p.close();
-  }
+  await Promise.all(Array.from({ length: args.concurrency }, worker));
   return { objects: created };
 }

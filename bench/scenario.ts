@@ -1,33 +1,62 @@
-/** @module bench/scenario: runs one scenario in a fresh process and prints one JSON result line. */
+/**
+ * @module bench/scenario: runs one scenario in a fresh process and prints one JSON result line.
+ * Each scenario prepares its client untimed (kubeconfig, CA, connection pool), then only the
+ * operation itself is timed, for the floor and for Skiff alike.
+ */
 import { KubeClient, Resources, type KubeObject } from '../src/kube/index.ts';
 import { mapLimit } from '../src/util/index.ts';
-import { barePager, bareCreator } from './floors.ts';
+import { barePager, bareCreator, pool } from './floors.ts';
 import { configMapBody, loadState, maxRssMB, type ScenarioArgs, type ScenarioResult } from './scenario-context.ts';
 
-const SCENARIOS: Record<string, (args: ScenarioArgs) => Promise<{ objects: number; extra?: Record<string, number> }>> = {
+interface Outcome {
+  objects: number;
+  extra?: Record<string, number>;
+}
+type Timed = () => Promise<Outcome>;
+type Scenario = (args: ScenarioArgs) => Promise<{ run: Timed; close: () => Promise<void> }>;
+
+const SCENARIOS: Record<string, Scenario> = {
   'floor-list': async (args) => {
-    const r = await barePager(await loadState(args.stateFile), args);
-    return { objects: r.objects, extra: { pages: r.pages } };
+    const state = await loadState(args.stateFile);
+    const p = await pool(state, 1);
+    return {
+      run: async () => {
+        const r = await barePager(p, state, args);
+        return { objects: r.objects, extra: { pages: r.pages } };
+      },
+      close: () => p.close(),
+    };
   },
-  'floor-create': async (args) => bareCreator(await loadState(args.stateFile), args),
+  'floor-create': async (args) => {
+    const state = await loadState(args.stateFile);
+    const p = await pool(state, args.concurrency);
+    return { run: () => bareCreator(p, state, args), close: () => p.close() };
+  },
   'kube-list': async (args) => {
     const client = await kubeClient(args);
-    let objects = 0;
-    let pages = 0;
-    for await (const page of client.listPages(Resources.configMaps, { namespace: args.namespace, limit: args.pageSize })) {
-      objects += page.items.length;
-      pages++;
-    }
-    await client.close();
-    return { objects, extra: { pages } };
+    return {
+      run: async () => {
+        let objects = 0;
+        let pages = 0;
+        for await (const page of client.listPages(Resources.configMaps, { namespace: args.namespace, limit: args.pageSize })) {
+          objects += page.items.length;
+          pages++;
+        }
+        return { objects, extra: { pages } };
+      },
+      close: () => client.close(),
+    };
   },
   'kube-create': async (args) => {
     const client = await kubeClient(args);
-    const names = Array.from({ length: args.n }, (_, i) => `cm-${i}`);
-    await mapLimit(names, args.concurrency, (name) => client.create(Resources.configMaps, JSON.parse(configMapBody(args.namespace, name)) as KubeObject));
-    const retries = client.transport.stats.retries;
-    await client.close();
-    return { objects: names.length, extra: { retries } };
+    return {
+      run: async () => {
+        const names = Array.from({ length: args.n }, (_, i) => `cm-${i}`);
+        await mapLimit(names, args.concurrency, (name) => client.create(Resources.configMaps, JSON.parse(configMapBody(args.namespace, name)) as KubeObject));
+        return { objects: names.length, extra: { retries: client.transport.stats.retries } };
+      },
+      close: () => client.close(),
+    };
   },
 };
 
@@ -37,13 +66,15 @@ async function kubeClient(args: ScenarioArgs): Promise<KubeClient> {
 }
 
 const [name, json] = process.argv.slice(2);
-const run = SCENARIOS[name ?? ''];
-if (!run || !json) {
+const scenario = SCENARIOS[name ?? ''];
+if (!scenario || !json) {
   process.stderr.write(`usage: scenario.ts <${Object.keys(SCENARIOS).join('|')}> <json-args>\n`);
   process.exit(2);
 }
-const args = JSON.parse(json) as ScenarioArgs;
+const prepared = await scenario(JSON.parse(json) as ScenarioArgs);
 const started = performance.now();
-const out = await run(args);
-const result: ScenarioResult = { objects: out.objects, seconds: (performance.now() - started) / 1000, maxRssMB: maxRssMB(), ...(out.extra ? { extra: out.extra } : {}) };
+const out = await prepared.run();
+const seconds = (performance.now() - started) / 1000;
+await prepared.close();
+const result: ScenarioResult = { objects: out.objects, seconds, maxRssMB: maxRssMB(), ...(out.extra ? { extra: out.extra } : {}) };
 process.stdout.write(`${JSON.stringify(result)}\n`);
