@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, stopCluster, type ClusterState } from '../src/local-cluster/index.ts';
-import { STATE_ENV } from './support/cluster.ts';
+import { RUNNER_ENV, STATE_ENV } from './support/cluster.ts';
 
 let state: ClusterState | undefined;
 
@@ -14,6 +14,7 @@ export async function globalSetup(): Promise<void> {
   // The watchdog (owner = this runner) stops everything even if the runner is killed outright.
   state = await startCluster({ env: process.env, dir, name: 'test', owner: process.pid, log });
   process.env[STATE_ENV] = join(dir, 'state.json');
+  process.env[RUNNER_ENV] = String(process.pid);
   const stop = (): void => {
     if (state) void stopCluster(state).finally(() => process.exit(130));
   };

@@ -52,7 +52,11 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGTERM', onSignal);
       const nodes = Number(values.nodes);
       if (!Number.isInteger(nodes) || nodes < 0 || nodes > 100) throw new ClusterError('StartFailed', `--nodes must be an integer from 0 to 100, got "${values.nodes}"`);
-      const started = await startCluster({ env: process.env, dir, name: values.name, nodes, signal: ac.signal, log: (l) => process.stderr.write(`${l}\n`) });
+      const started = await startCluster({ env: process.env, dir, name: values.name, nodes, signal: ac.signal, log: (l) => process.stderr.write(`${l}\n`) }).catch(async (err: unknown) => {
+        // Interrupted: nothing of it is worth keeping. A real failure keeps its logs for the error's pointers.
+        if (ac.signal.aborted) await rm(dir, { recursive: true, force: true });
+        throw err;
+      });
       printStatus(await clusterStatus(started));
       process.stderr.write(`\nTo use it from this shell:\n  eval "$(npm run -s cluster -- env${values.name === 'default' ? '' : ` --name ${values.name}`})"\n  kubectl get nodes\n`);
       return 0;

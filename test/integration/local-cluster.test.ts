@@ -23,7 +23,8 @@ test('the shared test cluster reports every component healthy, and env prints th
 });
 
 test('a cluster whose owner dies is stopped by its watchdog, leaving no process and no directory', async () => {
-  const owner = spawn('sleep', ['600'], { stdio: 'ignore' });
+  // A stand-in owner that also ends if this test process dies, so nothing can outlive the test run.
+  const owner = spawn('/bin/sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`], { stdio: 'ignore' });
   const dir = await mkdtemp(join(tmpdir(), 'skiff-owned-'));
   const state = await startCluster({ env: process.env, dir, name: 'owned', owner: owner.pid!, nodes: 1 });
   const pids = pidsOf(state);

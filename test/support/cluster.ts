@@ -6,10 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { KubeClient, Resources, isNotFound, type KubeObject } from '../../src/kube/index.ts';
-import { minioClient, startCluster, stopCluster, type ClusterState } from '../../src/local-cluster/index.ts';
+import { isAlive, minioClient, startCluster, stopCluster, type ClusterState } from '../../src/local-cluster/index.ts';
 
 /** Set by the global setup: the path of the running test cluster's state.json. */
 export const STATE_ENV = 'SKIFF_TEST_CLUSTER';
+/** Set by the global setup: the test runner's pid, which owns the shared cluster. */
+export const RUNNER_ENV = 'SKIFF_TEST_RUNNER_PID';
+
+// A test file runs in a child of the runner. If the runner is killed outright, its watchdog stops the
+// shared cluster; this file's process must not carry on as an orphan holding extra servers of its own.
+const runner = Number(process.env[RUNNER_ENV]);
+if (runner > 0 && runner !== process.pid) {
+  setInterval(() => {
+    if (!isAlive(runner)) process.exit(70);
+  }, 1000).unref();
+}
 
 export interface TestCluster {
   state: ClusterState;
