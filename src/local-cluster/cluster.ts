@@ -10,7 +10,6 @@ import {
 } from './components.ts';
 import { freePorts, isAlive, runs, spawnDetached, stopGroup } from './process.ts';
 import { probe, waitForCert, waitHealthy, type HealthContext } from './health.ts';
-import { ClusterError } from './errors.ts';
 import { createNodes, createBucket } from './bootstrap.ts';
 import { startWatchdog } from './watchdog.ts';
 import type { Env } from './paths.ts';
@@ -144,24 +143,10 @@ export async function clusterStatus(state: ClusterState): Promise<ComponentStatu
     COMPONENT_NAMES.map(async (name) => {
       const c = state.components[name];
       const running = c !== undefined && runs(c.pid, c.executable);
-      const spec = { name, binary: 'etcd', args: [], health: c?.health ?? { url: '', tls: 'none', auth: false } } as ComponentSpec;
-      const healthy = running && (await probe(spec, { caData: ca, token: state.token }));
+      const healthy = running && (await probe(c.health, { caData: ca, token: state.token }));
       return { name, pid: c?.pid, running, healthy };
     }),
   );
-}
-
-/** Restarts one component with its recorded command line (same ports and data), and waits until healthy. */
-export async function restartComponent(state: ClusterState, name: ComponentName, opts: { timeoutMs?: number } = {}): Promise<void> {
-  const c = state.components[name];
-  if (!c) throw new ClusterError('NotRunning', `${name} is not part of cluster "${state.name}"`);
-  if (runs(c.pid, c.executable)) await stopGroup(c.pid);
-  const pid = spawnDetached({ name, command: c.executable, args: c.args, env: { ...process.env, ...c.env }, logFile: c.logFile });
-  state.components[name] = { ...c, pid };
-  await saveState(state);
-  const ca = await readFile(join(state.files.apiserverCertDir, 'apiserver.crt'));
-  const spec = { name, binary: 'etcd', args: c.args, health: c.health } as ComponentSpec;
-  await waitHealthy(spec, pid, c.logFile, () => ({ caData: ca, token: state.token }), { timeoutMs: opts.timeoutMs ?? 120_000 });
 }
 
 /** Shell `export` lines for KUBECONFIG, kubectl on PATH and the S3 endpoint and credentials. */

@@ -86,22 +86,29 @@ export function apiServerSpec(p: Ports, f: Files, etcdPrefix = '/registry'): Com
   };
 }
 
+/** Flags the controller-manager and the scheduler share: who they are, where they listen, no leader election. */
+function controlLoopArgs(f: Files, port: number, certDir: string): string[] {
+  return [
+    `--kubeconfig=${f.kubeconfig}`,
+    `--authentication-kubeconfig=${f.kubeconfig}`,
+    `--authorization-kubeconfig=${f.kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--cert-dir=${join(f.dir, certDir)}`,
+    '--leader-elect=false',
+    '--profiling=false',
+  ];
+}
+
 export function controllerManagerSpec(p: Ports, f: Files): ComponentSpec {
   return {
     name: 'kube-controller-manager',
     binary: 'kube-controller-manager',
     args: [
-      `--kubeconfig=${f.kubeconfig}`,
-      `--authentication-kubeconfig=${f.kubeconfig}`,
-      `--authorization-kubeconfig=${f.kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${p.controllerManager}`,
-      `--cert-dir=${join(f.dir, 'kcm-certs')}`,
-      '--leader-elect=false',
+      ...controlLoopArgs(f, p.controllerManager, 'kcm-certs'),
       `--service-account-private-key-file=${f.saKey}`,
       `--root-ca-file=${join(f.apiserverCertDir, 'apiserver.crt')}`,
       '--use-service-account-credentials=false',
-      '--profiling=false',
     ],
     health: { url: `https://127.0.0.1:${p.controllerManager}/healthz`, tls: 'self-signed', auth: false },
   };
@@ -111,16 +118,7 @@ export function schedulerSpec(p: Ports, f: Files): ComponentSpec {
   return {
     name: 'kube-scheduler',
     binary: 'kube-scheduler',
-    args: [
-      `--kubeconfig=${f.kubeconfig}`,
-      `--authentication-kubeconfig=${f.kubeconfig}`,
-      `--authorization-kubeconfig=${f.kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${p.scheduler}`,
-      `--cert-dir=${join(f.dir, 'scheduler-certs')}`,
-      '--leader-elect=false',
-      '--profiling=false',
-    ],
+    args: controlLoopArgs(f, p.scheduler, 'scheduler-certs'),
     health: { url: `https://127.0.0.1:${p.scheduler}/healthz`, tls: 'self-signed', auth: false },
   };
 }

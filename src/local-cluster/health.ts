@@ -12,8 +12,8 @@ export interface HealthContext {
 }
 
 /** One GET of the health URL; true on 2xx. Never throws. */
-export async function probe(spec: ComponentSpec, ctx: HealthContext, timeoutMs = 2000): Promise<boolean> {
-  const { url, tls, auth } = spec.health;
+export async function probe(health: ComponentSpec['health'], ctx: HealthContext, timeoutMs = 2000): Promise<boolean> {
+  const { url, tls, auth } = health;
   const dispatcher =
     tls === 'none' ? undefined : new Agent({ connect: tls === 'apiserver-ca' && ctx.caData ? { ca: ctx.caData } : { rejectUnauthorized: false } });
   try {
@@ -36,7 +36,7 @@ export async function probe(spec: ComponentSpec, ctx: HealthContext, timeoutMs =
  * timeout with the same tail, so the error says why rather than just "timed out".
  */
 export async function waitHealthy(
-  spec: ComponentSpec,
+  spec: Pick<ComponentSpec, 'name' | 'health'>,
   pid: number,
   logFile: string,
   ctx: () => HealthContext,
@@ -51,7 +51,7 @@ export async function waitHealthy(
         logFile,
       });
     }
-    if (await probe(spec, ctx())) return;
+    if (await probe(spec.health, ctx())) return;
     if (Date.now() > deadline) {
       throw new ClusterError(
         'NotReady',

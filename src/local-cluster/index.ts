@@ -1,7 +1,7 @@
 /** @module local-cluster: a real local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) plus MinIO. */
 export { ensureBinaries, type BinarySet } from './build.ts';
 export {
-  startCluster, stopCluster, readState, clusterStatus, restartComponent, envExports,
+  startCluster, stopCluster, readState, clusterStatus, envExports,
   type ClusterState, type StartOptions, type ComponentStatus, type ComponentState,
 } from './cluster.ts';
 export { apiServerSpec, type ComponentName, type Ports, type Files } from './components.ts';
