@@ -83,7 +83,7 @@ async function buildAll(dir: string, stamp: string, env: Env, log: (line: string
   await writeFile(logFile, `# Skiff control-plane build ${stamp} at ${new Date().toISOString()}\n`);
   const genv = goEnv(env);
   const goVersion = await checkGo(genv, logFile);
-  log(`Building the local control plane (${goVersion}; first run only, about 8 minutes on 2 cores; log: ${logFile})`);
+  log(`Building the local control plane (${goVersion}; first run only, up to 15 minutes on 2 cores with an empty Go cache; log: ${logFile})`);
   const timings: Record<string, number> = {};
   const step = async (label: string, fn: () => Promise<void>): Promise<void> => {
     const started = Date.now();
