@@ -10,7 +10,9 @@ import type { ClusterState } from '../src/local-cluster/index.ts';
 
 export async function pool(state: ClusterState, connections: number): Promise<Pool> {
   const ca = await readFile(join(state.files.apiserverCertDir, 'apiserver.crt'));
-  return new Pool(state.apiServerUrl, { connections, connect: { ca } });
+  // HTTP/1.1, one connection per request in flight: faster against kube-apiserver than HTTP/2 multiplexing,
+  // which undici 8 would otherwise negotiate. A floor must be the best minimal client.
+  return new Pool(state.apiServerUrl, { connections, connect: { ca }, allowH2: false });
 }
 
 /** LIST pages of `limit` items over one connection, following continue tokens; returns the number of items seen. */
