@@ -2,4 +2,5 @@
 export { abortReason, isAbortError, sleep, throwIfAborted, withTimeout } from './abort.ts';
 export { Backoff, type BackoffOptions } from './backoff.ts';
 export { Semaphore, mapLimit } from './semaphore.ts';
+export { parseGoDuration, formatGoDuration } from './duration.ts';
 export { TokenBucket } from './rate-limiter.ts';
