@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { KubeClient, Resources, type KubeObject } from '../src/kube/index.ts';
-import { clusterStatus, envExports, minioClient, namedClusterDir, readState, startCluster, stopCluster } from '../src/local-cluster/index.ts';
-import { sampleApp } from './sample-app.ts';
+import { clusterStatus, envExports, minioClient, namedClusterDir, readState, sampleApp, startCluster, stopCluster } from '../src/local-cluster/index.ts';
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean' } } });
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -43,7 +42,7 @@ try {
   say(`    Kubernetes ${version.gitVersion}; nodes: ${state.nodes.join(', ')}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   step('Deploying the sample app: namespace nginx-example with Deployment, Service, PV + PVC, ConfigMap and Secret');
-  for (const { ref, obj } of sampleApp('nginx-example')) {
+  for (const { ref, obj } of sampleApp()) {
     await client.create(ref, obj);
     say(`    created ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`);
   }

@@ -24,3 +24,7 @@ export { Resources } from './well-known.ts';
 export { loadKubeConfig, listContexts, type KubeConfigOptions, type ClusterConnection } from './kubeconfig.ts';
 export type { CredentialSource, ClientTls } from './credentials.ts';
 export * from './types.ts';
+export {
+  parseLabelSelector, formatLabelSelector, matchesLabelSelector, parseOrSelectors, validLabelKey, validLabelValue, SelectorError,
+  type LabelSelector, type LabelSelectorRequirement, type SelectorOperator,
+} from './selectors.ts';

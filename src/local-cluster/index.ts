@@ -11,3 +11,4 @@ export { cacheRoot, namedClusterDir } from './paths.ts';
 export { PINS, cacheStamp } from './versions.ts';
 export { freePorts, spawnDetached, stopGroup, isAlive } from './process.ts';
 export { startExtraApiServer, type ExtraApiServer, type ExtraApiServerOptions } from './extra-apiserver.ts';
+export { sampleApp, type SampleAppOptions } from './sample-app.ts';

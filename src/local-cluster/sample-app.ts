@@ -1,9 +1,21 @@
-/** @module scripts/sample-app: the nginx example every Velero user knows, with a volume, all labelled app=nginx. */
+/** @module local-cluster/sample-app: the nginx example every Velero user knows, with a volume, all labelled app=nginx. */
 import { randomBytes } from 'node:crypto';
-import { Resources, type KubeObject, type ResourceRef } from '../src/kube/index.ts';
+import { Resources, type KubeObject, type ResourceRef } from '../kube/index.ts';
 
-/** Objects in creation order (namespace first, PV before the PVC that binds to it). */
-export function sampleApp(namespace: string): Array<{ ref: ResourceRef; obj: KubeObject }> {
+export interface SampleAppOptions {
+  namespace?: string;
+  /** The PV is cluster-scoped: tests that deploy the app twice need distinct names. */
+  pvName?: string;
+}
+
+/**
+ * Objects in creation order (namespace first, PV before the PVC that binds to it). Names follow the
+ * example Velero's docs use (and the fixture bucket real Velero wrote): nginx-example, nginx-deployment,
+ * my-nginx, nginx-logs bound to pv-nginx-logs, nginx-conf, nginx-tls.
+ */
+export function sampleApp(opts: SampleAppOptions = {}): Array<{ ref: ResourceRef; obj: KubeObject }> {
+  const namespace = opts.namespace ?? 'nginx-example';
+  const pvName = opts.pvName ?? (namespace === 'nginx-example' ? 'pv-nginx-logs' : `pv-${namespace}-logs`);
   const labels = { app: 'nginx' };
   const meta = (name: string): KubeObject['metadata'] => ({ name, namespace, labels });
   return [
@@ -13,13 +25,15 @@ export function sampleApp(namespace: string): Array<{ ref: ResourceRef; obj: Kub
       obj: {
         apiVersion: 'v1',
         kind: 'PersistentVolume',
-        metadata: { name: `${namespace}-logs-pv`, labels },
+        metadata: { name: pvName, labels },
         spec: {
           storageClassName: 'manual',
           capacity: { storage: '1Gi' },
           accessModes: ['ReadWriteOnce'],
           persistentVolumeReclaimPolicy: 'Retain',
           hostPath: { path: `/tmp/skiff-sample/${namespace}/logs` },
+          // Bind to this claim only: several copies of the app may share a cluster.
+          claimRef: { namespace, name: 'nginx-logs' },
         },
       },
     },
@@ -32,10 +46,10 @@ export function sampleApp(namespace: string): Array<{ ref: ResourceRef; obj: Kub
         spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
       },
     },
-    { ref: Resources.configMaps, obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('nginx-config'), data: { 'nginx.conf': 'worker_processes 1;\n' } } },
+    { ref: Resources.configMaps, obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('nginx-conf'), data: { 'nginx.conf': 'worker_processes 1;\n' } } },
     {
       ref: Resources.secrets,
-      obj: { apiVersion: 'v1', kind: 'Secret', metadata: meta('nginx-secret'), type: 'Opaque', data: { token: randomBytes(16).toString('base64') } },
+      obj: { apiVersion: 'v1', kind: 'Secret', metadata: meta('nginx-tls'), type: 'Opaque', data: { token: randomBytes(16).toString('base64') } },
     },
     {
       ref: Resources.deployments,
