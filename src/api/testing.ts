@@ -1,0 +1,317 @@
+/** @module api/testing: one object of every velero.io kind with every field set, for schema and round-trip tests. */
+import type { VeleroKind, VeleroObjects } from './kinds.ts';
+import { newObject } from './factories.ts';
+
+const T1 = '2025-01-02T03:04:05Z';
+const T2 = '2025-01-02T04:05:06Z';
+const selector = { matchLabels: { app: 'web', 'app.kubernetes.io/part-of': 'shop' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] };
+const secretRef = { name: 'cloud-credentials', key: 'cloud', optional: false };
+
+/** Every BackupSpec field, also used as a Schedule's template. */
+function fullBackupSpec(): VeleroObjects['Backup']['spec'] & object {
+  return {
+    metadata: { labels: { team: 'blue' } },
+    includedNamespaces: ['shop', 'web-*'],
+    excludedNamespaces: ['kube-system'],
+    includedResources: ['deployments.apps', 'configmaps'],
+    excludedResources: ['events'],
+    includedClusterScopedResources: ['persistentvolumes'],
+    excludedClusterScopedResources: ['volumesnapshotcontents.snapshot.storage.k8s.io'],
+    includedNamespaceScopedResources: ['*'],
+    excludedNamespaceScopedResources: ['volumesnapshots.snapshot.storage.k8s.io'],
+    labelSelector: selector,
+    orLabelSelectors: [{ matchLabels: { a: '1' } }, { matchExpressions: [{ key: 'b', operator: 'Exists' }] }],
+    snapshotVolumes: true,
+    ttl: '720h0m0s',
+    includeClusterResources: null,
+    hooks: {
+      resources: [
+        {
+          name: 'freeze',
+          includedNamespaces: ['shop'],
+          excludedNamespaces: ['other'],
+          includedResources: ['pods'],
+          excludedResources: ['jobs'],
+          labelSelector: { matchLabels: { db: 'yes' } },
+          pre: [{ exec: { container: 'db', command: ['/bin/sh', '-c', 'fsfreeze -f /data'], onError: 'Fail', timeout: '1m0s' } }],
+          post: [{ exec: { command: ['fsfreeze', '-u', '/data'], onError: 'Continue' } }],
+        },
+      ],
+    },
+    storageLocation: 'default',
+    volumeSnapshotLocations: ['aws-default'],
+    defaultVolumesToRestic: false,
+    defaultVolumesToFsBackup: true,
+    orderedResources: { pods: 'shop/a,shop/b', persistentvolumes: 'pv-1' },
+    csiSnapshotTimeout: '10m0s',
+    itemOperationTimeout: '4h0m0s',
+    resourcePolicy: { kind: 'configmap', name: 'policy' },
+    snapshotMoveData: false,
+    datamover: 'velero',
+    uploaderConfig: { parallelFilesUpload: 4 },
+    volumeGroupSnapshotLabelKey: 'velero.io/volume-group',
+  };
+}
+
+/** Objects named `full-<kind>` in `namespace`, each with every spec and status field set. */
+export function fullObjects(namespace: string): { [K in VeleroKind]: VeleroObjects[K] } {
+  const obj = <K extends VeleroKind>(kind: K, spec: VeleroObjects[K]['spec'] & object, status: VeleroObjects[K]['status']): VeleroObjects[K] => ({
+    ...newObject(kind, `full-${kind.toLowerCase()}`, namespace, spec),
+    status,
+  });
+  const progress = { totalBytes: 1000, bytesDone: 600, incrementalBytes: 100 };
+  return {
+    Backup: obj('Backup', fullBackupSpec(), {
+      version: 1,
+      formatVersion: '1.1.0',
+      expiration: T2,
+      phase: 'PartiallyFailed',
+      queuePosition: 0,
+      validationErrors: ['one'],
+      startTimestamp: T1,
+      completionTimestamp: T2,
+      volumeSnapshotsAttempted: 2,
+      volumeSnapshotsCompleted: 1,
+      failureReason: 'reason',
+      warnings: 3,
+      errors: 1,
+      progress: { totalItems: 10, itemsBackedUp: 9 },
+      csiVolumeSnapshotsAttempted: 1,
+      csiVolumeSnapshotsCompleted: 1,
+      backupItemOperationsAttempted: 2,
+      backupItemOperationsCompleted: 1,
+      backupItemOperationsFailed: 1,
+      hookStatus: { hooksAttempted: 2, hooksFailed: 0 },
+    }),
+    Restore: obj(
+      'Restore',
+      {
+        backupName: 'nightly-20250102030405',
+        scheduleName: 'nightly',
+        includedNamespaces: ['*'],
+        excludedNamespaces: ['kube-system'],
+        includedResources: ['*'],
+        excludedResources: ['nodes', 'events'],
+        namespaceMapping: { shop: 'shop-copy' },
+        labelSelector: selector,
+        orLabelSelectors: null,
+        restorePVs: true,
+        restoreStatus: { includedResources: ['widgets.example.com'], excludedResources: null },
+        preserveNodePorts: false,
+        includeClusterResources: true,
+        hooks: {
+          resources: [
+            {
+              name: 'warm-up',
+              includedNamespaces: ['shop'],
+              excludedNamespaces: [],
+              includedResources: ['pods'],
+              excludedResources: [],
+              labelSelector: { matchLabels: { app: 'web' } },
+              postHooks: [
+                {
+                  init: {
+                    initContainers: [
+                      {
+                        name: 'restore-init',
+                        image: 'busybox:1.36',
+                        command: ['/bin/sh', '-c', 'echo hi'],
+                        env: [{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+                        volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                        resources: { limits: { cpu: '100m' } },
+                        someFutureField: { nested: [1, 'two', { three: true }] },
+                      },
+                    ],
+                    timeout: '2m0s',
+                  },
+                },
+                {
+                  exec: {
+                    container: 'web',
+                    command: ['/warm.sh'],
+                    onError: 'Fail',
+                    execTimeout: '30s',
+                    waitTimeout: '5m0s',
+                    waitForReady: true,
+                  },
+                },
+              ],
+            },
+          ],
+        },
+        existingResourcePolicy: 'update',
+        itemOperationTimeout: '4h0m0s',
+        resourceModifier: { apiGroup: '', kind: 'configmap', name: 'modifiers' },
+        uploaderConfig: { writeSparseFiles: true, parallelFilesDownload: 8 },
+      },
+      {
+        phase: 'Completed',
+        validationErrors: null,
+        warnings: 1,
+        errors: 0,
+        failureReason: '',
+        startTimestamp: T1,
+        completionTimestamp: T2,
+        progress: { totalItems: 11, itemsRestored: 11 },
+        restoreItemOperationsAttempted: 1,
+        restoreItemOperationsCompleted: 1,
+        restoreItemOperationsFailed: 0,
+        hookStatus: { hooksAttempted: 1, hooksFailed: 0 },
+      },
+    ),
+    Schedule: obj(
+      'Schedule',
+      { template: fullBackupSpec(), schedule: 'CRON_TZ=Europe/Paris 0 3 * * *', useOwnerReferencesInBackup: true, paused: false, skipImmediately: null },
+      { phase: 'Enabled', lastBackup: T1, lastSkipped: null, validationErrors: ['none really'] },
+    ),
+    BackupStorageLocation: obj(
+      'BackupStorageLocation',
+      {
+        provider: 'aws',
+        config: { region: 'minio', s3ForcePathStyle: 'true', s3Url: 'http://127.0.0.1:9000' },
+        credential: secretRef,
+        objectStorage: { bucket: 'velero', prefix: 'cluster-a', caCert: 'LS0tLS1CRUdJTg==', caCertRef: { name: 'ca', key: 'ca.crt' } },
+        default: true,
+        accessMode: 'ReadWrite',
+        backupSyncPeriod: '1m0s',
+        validationFrequency: null,
+      },
+      { phase: 'Available', lastSyncedTime: T1, lastValidationTime: T2, message: 'ok', lastSyncedRevision: 'rev-1', accessMode: 'ReadWrite' },
+    ),
+    VolumeSnapshotLocation: obj(
+      'VolumeSnapshotLocation',
+      { provider: 'aws', config: { region: 'us-east-1' }, credential: secretRef },
+      { phase: 'Unavailable' },
+    ),
+    DeleteBackupRequest: obj('DeleteBackupRequest', { backupName: 'nightly-20250102030405' }, { phase: 'Processed', errors: ['bucket is read-only'] }),
+    DownloadRequest: obj(
+      'DownloadRequest',
+      { target: { kind: 'RestoreVolumeInfo', name: 'restore-1' } },
+      { phase: 'Processed', downloadURL: 'http://127.0.0.1:9000/velero/restores/restore-1/restore-1-volumeinfo.json.gz?X-Amz-Signature=abc', expiration: T2 },
+    ),
+    PodVolumeBackup: obj(
+      'PodVolumeBackup',
+      {
+        node: 'node-1',
+        pod: { kind: 'Pod', namespace: 'shop', name: 'db-0', uid: '0b4e7c2a-0000-4000-8000-000000000001', apiVersion: 'v1', resourceVersion: '42', fieldPath: '' },
+        volume: 'data',
+        backupStorageLocation: 'default',
+        repoIdentifier: '',
+        uploaderType: 'kopia',
+        tags: { backup: 'b1', 'backup-uid': 'u1', pod: 'db-0', 'pod-uid': 'u2', ns: 'shop', volume: 'data' },
+        uploaderSettings: { ParallelFilesUpload: '4' },
+        cancel: false,
+      },
+      {
+        phase: 'Completed',
+        path: '/host_pods/u2/volumes/kubernetes.io~empty-dir/data',
+        snapshotID: 'k0123456789abcdef',
+        message: '',
+        startTimestamp: T1,
+        completionTimestamp: T2,
+        progress,
+        incrementalBytes: 100,
+        acceptedTimestamp: T1,
+      },
+    ),
+    PodVolumeRestore: obj(
+      'PodVolumeRestore',
+      {
+        pod: { kind: 'Pod', namespace: 'shop', name: 'db-0', uid: 'u3' },
+        volume: 'data',
+        backupStorageLocation: 'default',
+        repoIdentifier: '',
+        uploaderType: 'kopia',
+        snapshotID: 'k0123456789abcdef',
+        sourceNamespace: 'shop',
+        snapshotSize: 123456789012,
+        uploaderSettings: null,
+        cancel: false,
+      },
+      { phase: 'InProgress', message: 'copying', startTimestamp: T1, completionTimestamp: null, progress, acceptedTimestamp: T1, node: 'node-2' },
+    ),
+    BackupRepository: obj(
+      'BackupRepository',
+      {
+        volumeNamespace: 'shop',
+        backupStorageLocation: 'default',
+        repositoryType: 'kopia',
+        resticIdentifier: '',
+        maintenanceFrequency: '1h0m0s',
+        repositoryConfig: { cacheLimitMB: '2048' },
+      },
+      {
+        phase: 'Ready',
+        message: '',
+        lastMaintenanceTime: T2,
+        recentMaintenance: [
+          { result: 'Succeeded', startTimestamp: T1, completeTimestamp: T2, message: '' },
+          { result: 'Failed', startTimestamp: T1, completeTimestamp: T2, message: 'lock held' },
+        ],
+      },
+    ),
+    ServerStatusRequest: obj('ServerStatusRequest', {}, {
+      phase: 'Processed',
+      processedTimestamp: T1,
+      serverVersion: 'v1.18.3',
+      plugins: [
+        { name: 'velero.io/aws', kind: 'ObjectStore' },
+        { name: 'velero.io/pod', kind: 'BackupItemActionV2' },
+      ],
+    }),
+    DataUpload: obj(
+      'DataUpload',
+      {
+        snapshotType: 'CSI',
+        csiSnapshot: { volumeSnapshot: 'vs-1', storageClass: 'fast', snapshotClass: 'csi-class', driver: 'ebs.csi.aws.com' },
+        sourcePVC: 'data-db-0',
+        datamover: 'velero',
+        backupStorageLocation: 'default',
+        sourceNamespace: 'shop',
+        dataMoverConfig: { key: 'value' },
+        cancel: false,
+        operationTimeout: '10m0s',
+      },
+      {
+        phase: 'Completed',
+        path: '/data',
+        snapshotID: 'k0123',
+        dataMoverResult: { nodeOS: 'linux' },
+        message: '',
+        startTimestamp: T1,
+        completionTimestamp: T2,
+        progress,
+        incrementalBytes: 100,
+        node: 'node-1',
+        nodeOS: 'linux',
+        acceptedByNode: 'node-1',
+        acceptedTimestamp: T1,
+      },
+    ),
+    DataDownload: obj(
+      'DataDownload',
+      {
+        targetVolume: { pvc: 'data-db-0', pv: '', namespace: 'shop' },
+        backupStorageLocation: 'default',
+        datamover: '',
+        snapshotID: 'k0123',
+        sourceNamespace: 'shop',
+        dataMoverConfig: null,
+        cancel: false,
+        operationTimeout: '10m0s',
+        nodeOS: 'auto',
+        snapshotSize: 1000,
+      },
+      {
+        phase: 'Accepted',
+        message: '',
+        startTimestamp: null,
+        completionTimestamp: null,
+        progress: {},
+        node: '',
+        acceptedByNode: 'node-2',
+        acceptedTimestamp: T1,
+      },
+    ),
+  };
+}
