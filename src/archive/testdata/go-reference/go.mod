@@ -1,0 +1,3 @@
+module skiff/archive/go-reference
+
+go 1.24
