@@ -1,15 +1,11 @@
-/** @module api/fixture: reads the velero.io objects out of the real-Velero fixture bucket (`../shared/fixtures`). */
+/** @module api/fixture: reads the velero.io objects out of the real-Velero fixture bucket (test/fixtures). */
+import { VELERO_BUCKET_DIR } from '../../test/fixtures/velero-bucket.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-/** The bucket real Velero 1.18.3 wrote, beside the checkout as the project's shared material is. */
-export const FIXTURE_BUCKET = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'fixtures', 'velero-1.18.3-bucket');
-
-export function fixtureBucketExists(): boolean {
-  return existsSync(join(FIXTURE_BUCKET, 'backups'));
-}
+/** The bucket real Velero 1.18.3 wrote (a copy in test/fixtures). */
+export const FIXTURE_BUCKET = VELERO_BUCKET_DIR;
 
 /** One object Velero wrote, with where it came from (for test names and messages). */
 export interface FixtureObject {

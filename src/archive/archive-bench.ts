@@ -1,7 +1,7 @@
 /** @module archive/archive-bench: `node src/archive/archive-bench.ts [count]` times Go-JSON encoding, packing and reading. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { encodeGoJson } from './go-json.ts';
+import { encodeGoJson } from '../util/go-json.ts';
 import { readBackupArchive } from './reader.ts';
 import { createBackupArchive, type ArchiveItem } from './writer.ts';
 

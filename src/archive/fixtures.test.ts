@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { listTarGz } from '../../test/support/independent-tar.ts';
-import { encodeGoJson } from './go-json.ts';
+import { encodeGoJson } from '../util/go-json.ts';
 import { validateBackupArchive, type ItemEntry } from './reader.ts';
 import { VELERO_BACKUPS, VELERO_FIXTURES, readAll } from './testing.ts';
 
 for (const name of VELERO_BACKUPS) {
   describe(`Velero 1.18.3 backup ${name}`, () => {
-    const gz = readFileSync(new URL(`${name}.tar.gz`, VELERO_FIXTURES));
+    const gz = readFileSync(new URL(`backups/${name}/${name}.tar.gz`, VELERO_FIXTURES));
 
     it('reads without error, metadata/version first and every item at both paths', async () => {
       const entries = await readAll(gz);
@@ -27,7 +27,7 @@ for (const name of VELERO_BACKUPS) {
     });
 
     it('holds exactly the objects its resource list names', async () => {
-      const expected = JSON.parse(gunzipSync(readFileSync(new URL(`${name}-resource-list.json.gz`, VELERO_FIXTURES))).toString()) as Record<string, string[]>;
+      const expected = JSON.parse(gunzipSync(readFileSync(new URL(`backups/${name}/${name}-resource-list.json.gz`, VELERO_FIXTURES))).toString()) as Record<string, string[]>;
       const actual: Record<string, string[]> = {};
       for (const entry of await readAll(gz)) {
         if (entry.kind !== 'item' || entry.versionDir !== undefined) continue;

@@ -1,6 +1,6 @@
 /** @module archive: Velero's backup tarball (`<backup>.tar.gz`): Go-compatible item JSON, a streaming writer and a hardened streaming reader. */
 export { ArchiveError, ArchiveErrorReason, isArchiveError, type ArchiveErrorInit } from './errors.ts';
-export { encodeGoJson, compareGoStrings } from './go-json.ts';
+export { encodeGoJson, compareGoStrings } from '../util/go-json.ts';
 export { itemPaths, parseEntryPath, safeEntryPath, FORMAT_VERSION, VERSION_PATH, PREFERRED_SUFFIX, type ItemRef, type ParsedPath } from './paths.ts';
 export {
   createBackupArchive,

@@ -34,7 +34,7 @@ describe('writeFileHeader', () => {
 
   for (const name of VELERO_BACKUPS) {
     it(`reproduces the tar stream of Velero 1.18.3's ${name} exactly`, () => {
-      const gz = readFileSync(new URL(`${name}.tar.gz`, VELERO_FIXTURES));
+      const gz = readFileSync(new URL(`backups/${name}/${name}.tar.gz`, VELERO_FIXTURES));
       assert.ok(rebuild(listTarGz(gz)).equals(gunzipSync(gz)));
     });
   }

@@ -1,4 +1,5 @@
 /** @module archive/testing: helpers shared by the archive module's tests (not exported from the door). */
+import { VELERO_BUCKET_URL } from '../../test/fixtures/velero-bucket.ts';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -11,8 +12,8 @@ import { createBackupArchive, type ArchiveItem, type ArchiveSummary, type Backup
 
 export const FIXED_MTIME = new Date('2026-01-02T03:04:05Z');
 
-/** Copies of /work/shared/fixtures/velero-1.18.3-bucket/backups/<name>/ files, byte for byte (see its README). */
-export const VELERO_FIXTURES = new URL('./testdata/velero-1.18.3/', import.meta.url);
+/** Real Velero's bucket (test/fixtures/velero-1.18.3-bucket): `backups/<name>/<name>.tar.gz` and friends. */
+export const VELERO_FIXTURES = VELERO_BUCKET_URL;
 export const VELERO_BACKUPS = ['nginx-backup', 'mixed-backup'] as const;
 
 /** Writes the items with the production writer and returns the .tar.gz bytes and the summary. */

@@ -10,7 +10,7 @@ import { buffer } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
 import { listTarGz } from '../../test/support/independent-tar.ts';
 import { ArchiveError } from './errors.ts';
-import { encodeGoJson } from './go-json.ts';
+import { encodeGoJson } from '../util/go-json.ts';
 import { FIXED_MTIME, GOLDEN_ITEMS, LONG_NAME, configMapItem, readAll, rejectsWith, writeArchive } from './testing.ts';
 import { createBackupArchive } from './writer.ts';
 

@@ -3,7 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 import { ArchiveError } from './errors.ts';
-import { encodeGoJson } from './go-json.ts';
+import { encodeGoJson, GoJsonError } from '../util/go-json.ts';
 import { FORMAT_VERSION, VERSION_PATH, identityProblem, itemPaths, type ItemRef } from './paths.ts';
 import { END_OF_ARCHIVE_BYTES, headerLength, padding, writeFileHeader } from './tar-header.ts';
 
@@ -116,7 +116,7 @@ class TarGzWriter implements BackupArchive {
     this.throwIfClosed();
     const paths = itemPaths(item);
     checkObject(item);
-    const body = Buffer.from(encodeGoJson(item.object));
+    const body = Buffer.from(encode(item));
     for (const path of paths) {
       if (Buffer.byteLength(path) > MAX_PATH_BYTES) throw new ArchiveError('InvalidItem', 'path too long', { entry: path });
     }
@@ -232,4 +232,14 @@ function checkObject(item: ArchiveItem): void {
 
 function closedError(): ArchiveError {
   return new ArchiveError('WriterClosed', 'the archive is already finished or its output was closed');
+}
+
+/** The item's bytes as Go writes them; values Go cannot encode become an ArchiveError naming the item. */
+function encode(item: ArchiveItem): string {
+  try {
+    return encodeGoJson(item.object);
+  } catch (err) {
+    if (err instanceof GoJsonError) throw new ArchiveError('UnsupportedValue', err.message, { entry: item.name, cause: err });
+    throw err;
+  }
 }

@@ -1,4 +1,5 @@
 /** @module storage/sidecars: the shapes and encodings of velero-backup.json and the gzipped JSON sidecars. */
+import { encodeGoStructJson } from '../util/index.ts';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { StorageError } from './errors.ts';
@@ -67,14 +68,13 @@ export interface BackupObject {
   [key: string]: unknown;
 }
 
-/**
- * JSON as Go's encoding/json writes it: `<`, `>`, `&`, U+2028 and U+2029 escaped. Those characters can only
- * occur inside strings in JSON text, so a textual replacement is exact.
- */
+/** JSON as Go's encoding/json writes a typed struct (sidecars, velero-backup.json); see util/go-json. */
 export function goJson(value: unknown, indent?: number): string {
-  const text = JSON.stringify(value, null, indent);
-  if (text === undefined) throw new StorageError({ reason: 'InvalidArgument', message: 'cannot encode undefined as JSON' });
-  return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  try {
+    return encodeGoStructJson(value, indent);
+  } catch (err) {
+    throw new StorageError({ reason: 'InvalidArgument', message: (err as Error).message, cause: err });
+  }
 }
 
 /** A sidecar as Velero writes it: compact JSON, a newline (json.Encoder), gzipped. */

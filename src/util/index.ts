@@ -4,3 +4,4 @@ export { Backoff, type BackoffOptions } from './backoff.ts';
 export { Semaphore, mapLimit } from './semaphore.ts';
 export { parseGoDuration, formatGoDuration } from './duration.ts';
 export { TokenBucket } from './rate-limiter.ts';
+export { encodeGoJson, encodeGoStructJson, compareGoStrings, GoJsonError } from './go-json.ts';

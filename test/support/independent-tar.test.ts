@@ -1,4 +1,5 @@
 /** Tests for test/support/independent-tar against Velero's tarballs and archives made by the tar command line. */
+import { VELERO_BUCKET_URL } from '../fixtures/velero-bucket.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listTarGz } from './independent-tar.ts';
 
-const FIXTURES = new URL('../../src/archive/testdata/velero-1.18.3/', import.meta.url);
+const FIXTURES = VELERO_BUCKET_URL;
 
 /** `tar -tvzf` lines as [mode string, size, path]. */
 function cliListing(file: string): Array<[string, number, string]> {
@@ -23,7 +24,7 @@ function cliListing(file: string): Array<[string, number, string]> {
 describe('listTarGz', () => {
   for (const name of ['nginx-backup', 'mixed-backup']) {
     it(`lists Velero's ${name}.tar.gz as GNU tar does`, () => {
-      const file = new URL(`${name}.tar.gz`, FIXTURES).pathname;
+      const file = new URL(`backups/${name}/${name}.tar.gz`, FIXTURES).pathname;
       const entries = listTarGz(readFileSync(file));
       assert.deepEqual(entries.map((e) => [e.type === 'file' ? '-rwxr-xr-x' : e.type, e.size, e.path]), cliListing(file));
       assert.equal(entries[0]!.body.toString(), '1.1.0\n');

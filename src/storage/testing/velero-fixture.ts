@@ -1,4 +1,5 @@
 /** @module storage/testing/velero-fixture: the bucket real Velero 1.18.3 wrote, and the BackupStore suite that reads it. */
+import { VELERO_BUCKET_DIR } from '../../../test/fixtures/velero-bucket.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -12,8 +13,8 @@ import { isStorageError } from '../errors.ts';
 import type { ObjectStore } from '../object-store.ts';
 import { emptyPrefix } from './contract.ts';
 
-/** A copy of /work/shared/fixtures/velero-1.18.3-bucket (see its README): Velero's own files, byte for byte. */
-export const FIXTURE_DIR = fileURLToPath(new URL('./fixtures/velero-1.18.3-bucket/', import.meta.url));
+/** Real Velero's bucket (test/fixtures/velero-1.18.3-bucket): Velero's own files, byte for byte. */
+export const FIXTURE_DIR = VELERO_BUCKET_DIR;
 
 /** Every object of the fixture bucket as `key` (relative, `/`-separated) and file path; the README is not an object. */
 export async function fixtureObjects(): Promise<Array<{ key: string; path: string }>> {

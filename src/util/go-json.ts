@@ -1,5 +1,14 @@
-/** @module archive/go-json: the bytes Go's json.Marshal writes for an unstructured object (what Velero stores per item). */
-import { ArchiveError } from './errors.ts';
+/**
+ * @module util/go-json: the bytes Go's encoding/json writes — for an unstructured object (keys sorted, what
+ * Velero stores per item in a tarball) and for a typed struct (members in declaration order, what Velero
+ * writes in its sidecar files and velero-backup.json).
+ */
+
+/** A value Go's encoder would refuse (NaN, Infinity, symbols, undefined at the top, too deep). */
+export class GoJsonError extends Error {
+  override readonly name = 'GoJsonError';
+  readonly reason = 'UnsupportedValue';
+}
 
 /**
  * Go's decoder refuses JSON nested beyond 10,000 levels, so the API server holds nothing deeper. The default
@@ -39,7 +48,7 @@ const HIGH_UNITS = /[\ud800-\uffff]/;
  * object members whose value is `undefined` or a function are skipped, and `toJSON()` is honoured.
  *
  * @example encodeGoJson({ b: '<x>', a: 1 }) === '{"a":1,"b":"\\u003cx\\u003e"}'
- * @throws ArchiveError `UnsupportedValue` for NaN, ±Infinity, a symbol, a top-level function or undefined,
+ * @throws GoJsonError for NaN, ±Infinity, a symbol, a top-level function or undefined,
  *   or nesting deeper than 10,000 levels or than the stack allows (which is also how cycles end).
  */
 export function encodeGoJson(value: unknown): string {
@@ -186,6 +195,17 @@ function keyInfo(key: string): KeyInfo {
   return info;
 }
 
-function unsupported(detail: string): ArchiveError {
-  return new ArchiveError('UnsupportedValue', detail);
+function unsupported(detail: string): GoJsonError {
+  return new GoJsonError(detail);
+}
+
+/**
+ * Go's encoding of a typed struct: members in the order given (Go writes declaration order), compact or
+ * indented like json.MarshalIndent, with Go's escapes. JSON.stringify already matches Go everywhere else.
+ * @example encodeGoStructJson({ kind: 'Backup', a: '<x>' }) === '{"kind":"Backup","a":"\\u003cx\\u003e"}'
+ */
+export function encodeGoStructJson(value: unknown, indent?: number): string {
+  const text = JSON.stringify(value, null, indent);
+  if (text === undefined) throw unsupported(`cannot encode a value of type ${typeof value}`);
+  return text.replace(GO_FIXUPS, goFixup);
 }

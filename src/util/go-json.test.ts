@@ -1,10 +1,9 @@
-/** Unit and property tests for archive/go-json, checked against outputs of Go's encoding/json (testdata). */
+/** Unit and property tests for util/go-json, checked against outputs of Go's encoding/json (testdata). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { ArchiveError } from './errors.ts';
-import { compareGoStrings, encodeGoJson } from './go-json.ts';
+import { compareGoStrings, encodeGoJson, encodeGoStructJson, GoJsonError } from './go-json.ts';
 
 interface GoCase {
   input: string;
@@ -68,7 +67,7 @@ describe('encodeGoJson', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 10_001; i++) deep = [deep];
     for (const bad of [Number.NaN, Infinity, -Infinity, Symbol('s'), undefined, () => 1, cyclic, deep, { a: [Symbol('x')] }]) {
-      assert.throws(() => encodeGoJson(bad), (err: unknown) => err instanceof ArchiveError && err.reason === 'UnsupportedValue');
+      assert.throws(() => encodeGoJson(bad), (err: unknown) => err instanceof GoJsonError && err.reason === 'UnsupportedValue');
     }
   });
 
@@ -127,5 +126,14 @@ describe('compareGoStrings', () => {
     // The case that differs from UTF-16 order: an astral character sorts after U+E000–U+FFFF.
     assert.ok(compareGoStrings('😀', '\uffff') > 0);
     assert.ok('😀' < '\uffff');
+  });
+});
+
+describe('encodeGoStructJson', () => {
+  it('keeps member order, indents like MarshalIndent, and escapes as Go does', () => {
+    assert.equal(encodeGoStructJson({ z: '<b> & \u2028\u2029', a: 1 }), '{"z":"\\u003cb\\u003e \\u0026 \\u2028\\u2029","a":1}');
+    assert.equal(encodeGoStructJson({ a: [1, { b: null }] }, 2), '{\n  "a": [\n    1,\n    {\n      "b": null\n    }\n  ]\n}');
+    assert.equal(encodeGoStructJson({ s: 'x\ud800y' }), '{"s":"x\ufffdy"}', 'a lone surrogate becomes U+FFFD, as in encodeGoJson');
+    assert.throws(() => encodeGoStructJson(undefined), GoJsonError);
   });
 });
