@@ -49,6 +49,7 @@ export class OperationLog {
   #errors = 0;
   readonly #results: Results = { warnings: {}, errors: {} };
   readonly #done: Promise<void>;
+  #finished: Promise<Buffer> | undefined;
 
   constructor(opts: OperationLogOptions) {
     this.#opts = opts;
@@ -96,8 +97,18 @@ export class OperationLog {
     return structuredClone(this.#results);
   }
 
-  /** Ends the log and returns the gzipped bytes. */
-  async finish(): Promise<Buffer> {
+  /** True once finish() was called: later lines go to `echo` only. */
+  get finished(): boolean {
+    return this.#finished !== undefined;
+  }
+
+  /** Ends the log and returns the gzipped bytes (the same bytes on every call). */
+  finish(): Promise<Buffer> {
+    this.#finished ??= this.#end();
+    return this.#finished;
+  }
+
+  async #end(): Promise<Buffer> {
     if (this.#dropped > 0) this.#gzip.write(`time="${this.#time()}" level=warning msg="${this.#dropped} more log lines were dropped: the log reached its size limit" ${this.#opts.subject}\n`);
     this.#gzip.end();
     await this.#done;
@@ -118,6 +129,7 @@ export class OperationLog {
       .join(' ');
     const line = `time="${this.#time()}" level=${level} msg=${quote(msg)} ${this.#opts.subject}${extra ? ` ${extra}` : ''}`;
     this.#opts.echo?.(level, line);
+    if (this.#finished) return;
     if (this.#compressed >= (this.#opts.maxCompressedBytes ?? 64 * 1024 * 1024)) {
       this.#dropped++;
       return;

@@ -93,6 +93,7 @@ class BackupRun {
       labelSelector: request.labelSelector,
       orLabelSelectors: request.orLabelSelectors,
     });
+    log.info(`Starting backup: namespaces included ${JSON.stringify(request.namespaces.includes)}, excluded ${JSON.stringify(request.namespaces.excludes)}; ${plan.resources.length} resource types; ${plan.listings.length} lists`);
     for (const ns of plan.missingNamespaces) log.error(`namespace ${ns} is included but does not exist`, { namespace: ns });
     if (request.orderedResources.size > 0) log.info('orderedResources has no effect on what is backed up: the archive is not ordered (backup hooks, which need the order, are not supported yet)');
     const ticker = setInterval(() => this.#report(), 1000);
@@ -106,6 +107,7 @@ class BackupRun {
     }
     this.#estimated = this.#backedUp;
     this.#report();
+    log.info(`Backed up a total of ${this.#backedUp} items`);
     return {
       itemsBackedUp: this.#backedUp,
       totalItems: this.#backedUp,
@@ -130,6 +132,8 @@ class BackupRun {
       remaining = rest;
       for (const item of page.items) await this.#backUp(resource, item, false);
     }
+    const where = namespace ? ` in namespace ${namespace}` : '';
+    this.#in.log.info(`Listed ${groupResource(resource)}${where}${labelSelector ? ` with selector ${labelSelector}` : ''}`, { resource: groupResource(resource) });
   }
 
   /** Velero's per-item steps: inclusion checks, de-duplication, item actions, additional items, write. */
@@ -189,6 +193,7 @@ class BackupRun {
     const gr = groupResource(resource);
     const ns = resource.namespaced ? object.metadata.namespace : undefined;
     const item: ArchiveItem = { groupResource: gr, name: object.metadata.name!, version: resource.version, preferred: resource.preferred, object, ...(ns ? { namespace: ns } : {}) };
+    this.#in.log.info('Backed up item', { resource: gr, namespace: ns, name: item.name });
     this.#writing = this.#writing.then(() => this.#in.write(item));
     const kindKey = `${groupVersion(resource)}/${resource.kind}`;
     const list = this.#names.get(kindKey) ?? [];

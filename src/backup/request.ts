@@ -4,6 +4,7 @@
  */
 import { groupResource, type Discovery, type KubeObject, type LabelSelector } from '../kube/index.ts';
 import { formatGoDuration, parseGoDuration } from '../util/index.ts';
+import { labelSafeName } from '../api/index.ts';
 import { IncludesExcludes, OldResourceFilter, ScopedResourceFilter, type ResourceFilter } from './filters.ts';
 import { namespaceListErrors, oldListErrors, scopedListErrors } from './list-rules.ts';
 import type { BackupLike, LocationLike } from './types.ts';
@@ -211,7 +212,7 @@ export function resolveResource(name: string, discovery: Discovery): string {
 
 function stampMetadata(backup: BackupLike, location: LocationLike | undefined, ctx: PrepareContext, d: ServerDefaults): void {
   const meta = backup.metadata;
-  if (location) meta.labels = { ...meta.labels, 'velero.io/storage-location': labelSafe(location.metadata.name!) };
+  if (location) meta.labels = { ...meta.labels, 'velero.io/storage-location': labelSafeName(location.metadata.name!) };
   meta.annotations = {
     ...meta.annotations,
     'velero.io/source-cluster-k8s-gitversion': ctx.serverVersion.gitVersion,
@@ -231,9 +232,4 @@ function orderedResources(spec: Record<string, string> | undefined): Map<string,
 
 function unique<T>(list: readonly T[]): T[] {
   return [...new Set(list)];
-}
-
-/** Placeholder until src/api lands: Velero's GetValidName for label values. */
-function labelSafe(name: string): string {
-  return name;
 }

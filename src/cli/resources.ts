@@ -1,6 +1,8 @@
 /** @module cli/resources — the live lists of resources and standalone commands; new work appends here. */
 import { clientCommand } from './commands/client.ts';
+import { installCommand } from './commands/install.ts';
 import { versionCommand } from './commands/version.ts';
+import { serverCommand } from './commands/server.ts';
 import type { CommandFactory, ResourceModule } from './registry.ts';
 
 /**
@@ -10,4 +12,4 @@ import type { CommandFactory, ResourceModule } from './registry.ts';
 export const defaultResources: readonly ResourceModule[] = [];
 
 /** Top-level commands that are not resources (version, client, install, uninstall, ...). */
-export const defaultCommands: readonly CommandFactory[] = [versionCommand, clientCommand];
+export const defaultCommands: readonly CommandFactory[] = [versionCommand, clientCommand, serverCommand, installCommand];

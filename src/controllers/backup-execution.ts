@@ -1,0 +1,153 @@
+/**
+ * @module controllers/backup-execution: one backup from validation to its final phase. The tarball
+ * streams to object storage while objects are collected; the log, the results, the resource list
+ * and the volume info follow; `velero-backup.json` is written last, and only then does the Backup
+ * object say Completed — a failed upload can never leave a backup that looks Completed.
+ */
+import type { KubeClient, KubeObject } from '../kube/index.ts';
+import { Resources } from '../kube/index.ts';
+import { OperationLog, prepareBackup, runBackup, type BackupLike, type BackupOutcome, type LocationLike, type ServerDefaults } from '../backup/index.ts';
+import { createBackupArchive } from '../archive/index.ts';
+import type { BackupStore } from '../storage/index.ts';
+import { formatKubeTime, VeleroResources } from '../api/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { LocationStores } from './location-stores.ts';
+
+export interface ExecutionDeps {
+  client: KubeClient;
+  stores: LocationStores;
+  locations: () => Promise<LocationLike[]>;
+  defaults: Partial<ServerDefaults>;
+  pageSize: number;
+  listConcurrency: number;
+  log: Logger;
+  now: () => Date;
+}
+
+export async function executeBackup(input: BackupLike, deps: ExecutionDeps): Promise<void> {
+  const { client, log, now } = deps;
+  const name = input.metadata.name!;
+  const namespaces = (await client.list(Resources.namespaces)).items;
+  const version = await client.serverVersion();
+  await client.discovery.refresh();
+  const prepared = prepareBackup(input, { locations: await deps.locations(), discovery: client.discovery, namespaces, serverVersion: version, now: now() });
+  if (!prepared.ok) {
+    log.info(`backup ${name} failed validation: ${prepared.errors.join('; ')}`);
+    await update(client, prepared.backup, { phase: 'FailedValidation', validationErrors: prepared.errors, queuePosition: 0 });
+    return;
+  }
+  const startedAt = formatKubeTime(now());
+  let backup = await update(client, prepared.backup, { phase: 'InProgress', startTimestamp: startedAt, queuePosition: 0, validationErrors: null });
+  log.info(`backup ${name} started`, { location: prepared.request.location.metadata.name });
+  const opLog = new OperationLog({ subject: `backup=${backup.metadata.namespace}/${name}`, now, echo: (level, line) => log.enabled('debug') && log.debug(line, { level }) });
+  let store: BackupStore | undefined;
+  let uploadStarted = false;
+  try {
+    store = await deps.stores.forLocation(prepared.request.location);
+    if (await store.backupExists(name)) throw new Error(`a backup named ${name} already exists in object storage (location ${prepared.request.location.metadata.name})`);
+    const progress = throttledProgress(client, backup, now);
+    uploadStarted = true;
+    const outcome = await collectAndUpload(backup, prepared.request, store, deps, opLog, progress.report);
+    await progress.flush();
+    const phase = opLog.errors > 0 ? 'PartiallyFailed' : 'Completed';
+    const final = finalStatus(backup, outcome, opLog, phase, now);
+    await store.putBackupLog(name, await opLog.finish());
+    await store.putBackupSidecars(name, {
+      resourceList: outcome.resourceList,
+      results: opLog.results(),
+      volumeInfo: outcome.volumeInfo,
+      podVolumeBackups: null,
+      volumeSnapshots: null,
+      itemOperations: [],
+    });
+    // velero-backup.json last: from now on the backup exists for every reader of the bucket.
+    await store.putBackupMetadata(name, { ...backup, status: final });
+    backup = await update(client, backup, final);
+    log.info(`backup ${name} ${phase}`, { items: outcome.itemsBackedUp, warnings: opLog.warnings, errors: opLog.errors });
+  } catch (err) {
+    const reason = (err as Error).message;
+    log.error(`backup ${name} failed: ${reason}`);
+    if (!opLog.finished) opLog.error(`backup failed: ${reason}`);
+    if (store && uploadStarted) await removePartialBackup(store, name, opLog, log);
+    await update(client, backup, {
+      phase: 'Failed',
+      failureReason: reason,
+      completionTimestamp: formatKubeTime(now()),
+      warnings: opLog.warnings,
+      errors: opLog.errors,
+    });
+  }
+}
+
+async function collectAndUpload(
+  backup: BackupLike,
+  request: Parameters<typeof runBackup>[1]['request'],
+  store: BackupStore,
+  deps: ExecutionDeps,
+  log: OperationLog,
+  onProgress: (p: { itemsBackedUp: number; totalItems: number }) => void,
+): Promise<BackupOutcome> {
+  const archive = createBackupArchive();
+  const upload = store.putBackupContents(backup.metadata.name!, archive.output);
+  // If the upload dies, collection must stop rather than fill memory behind a stalled stream.
+  const ac = new AbortController();
+  upload.catch((err: unknown) => ac.abort(err));
+  try {
+    const outcome = await runBackup(
+      { client: deps.client, pageSize: deps.pageSize, listConcurrency: deps.listConcurrency },
+      { backup, request, log, write: (item) => archive.addItem(item), onProgress, signal: ac.signal },
+    );
+    await archive.finish();
+    await upload;
+    return outcome;
+  } catch (err) {
+    archive.output.destroy(err as Error);
+    await upload.catch(() => undefined);
+    throw ac.signal.aborted && ac.signal.reason instanceof Error ? ac.signal.reason : err;
+  }
+}
+
+function finalStatus(backup: BackupLike, outcome: BackupOutcome, log: OperationLog, phase: string, now: () => Date): NonNullable<BackupLike['status']> {
+  return {
+    ...backup.status,
+    phase,
+    completionTimestamp: formatKubeTime(now()),
+    progress: { totalItems: outcome.totalItems, itemsBackedUp: outcome.itemsBackedUp },
+    warnings: log.warnings,
+    errors: log.errors,
+    hookStatus: {},
+  };
+}
+
+async function removePartialBackup(store: BackupStore, name: string, opLog: OperationLog, log: Logger): Promise<void> {
+  try {
+    await store.deleteBackup(name);
+  } catch (err) {
+    log.warn(`could not remove the partial files of backup ${name}: ${(err as Error).message}`);
+  }
+  // The log is kept: it explains the failure to `skiff backup logs`.
+  await store.putBackupLog(name, await opLog.finish()).catch(() => undefined);
+}
+
+/** Status updates go through the object (Velero's CRDs have no status subresource). */
+async function update(client: KubeClient, backup: BackupLike, status: Record<string, unknown>): Promise<BackupLike> {
+  // A merge patch: only what we set is sent (null would delete), so others' labels and annotations stay.
+  const metadata = { ...(backup.metadata.labels ? { labels: backup.metadata.labels } : {}), ...(backup.metadata.annotations ? { annotations: backup.metadata.annotations } : {}) };
+  const body = { metadata, spec: backup.spec, status: { ...backup.status, ...status } } as unknown as KubeObject;
+  return client.patch<BackupLike>(VeleroResources.backups, backup.metadata.name!, 'merge', body, { namespace: backup.metadata.namespace });
+}
+
+/** Progress reaches the Backup object at most once a second, as Velero's does. */
+function throttledProgress(client: KubeClient, backup: BackupLike, now: () => Date): { report: (p: { itemsBackedUp: number; totalItems: number }) => void; flush: () => Promise<void> } {
+  let last = 0;
+  let pending: Promise<unknown> = Promise.resolve();
+  return {
+    report: (p) => {
+      const t = now().getTime();
+      if (t - last < 1000) return;
+      last = t;
+      pending = pending.then(() => client.patch(VeleroResources.backups, backup.metadata.name!, 'merge', { status: { progress: p } }, { namespace: backup.metadata.namespace })).catch(() => undefined);
+    },
+    flush: () => pending.then(() => undefined),
+  };
+}

@@ -1,0 +1,87 @@
+/** @module server/config: `skiff server` settings — Velero's server flags, their defaults, and validation. */
+import { parseGoDuration } from '../util/index.ts';
+
+export interface ServerConfig {
+  /** Namespace the server works in (where its CRs live). */
+  namespace: string;
+  kubeconfig?: string | undefined;
+  kubecontext?: string | undefined;
+  features: string[];
+  logLevel: string;
+  logFormat: 'text' | 'json';
+  metricsAddress: string;
+  defaultBackupStorageLocation: string;
+  backupSyncPeriodMs: number;
+  storeValidationFrequencyMs: number;
+  defaultBackupTTL: string;
+  garbageCollectionFrequencyMs: number;
+  resourceTimeout: string;
+  terminatingResourceTimeoutMs: number;
+  concurrentBackups: number;
+  /** 0 = no client-side rate limit (Skiff's default; Velero's is 100). */
+  clientQps: number;
+  clientBurst: number;
+  clientPageSize: number;
+  /** Kubernetes API requests in flight at once. */
+  maxInFlight: number;
+  /** Resource types listed at once during a backup. */
+  itemBlockWorkerCount: number;
+  defaultVolumesToFsBackup: boolean;
+  defaultSnapshotMoveData: boolean;
+  defaultItemOperationTimeout: string;
+  disabledControllers: string[];
+  restoreResourcePriorities: string | undefined;
+}
+
+export const CONTROLLER_NAMES = [
+  'backup-queue', 'backup', 'backup-operations', 'backup-deletion', 'backup-finalizer', 'backup-sync', 'download-request',
+  'gc', 'backup-repo', 'restore', 'restore-operations', 'schedule', 'server-status-request', 'restore-finalizer',
+] as const;
+
+export const DEFAULT_SERVER_CONFIG: ServerConfig = {
+  namespace: 'velero',
+  features: [],
+  logLevel: 'info',
+  logFormat: 'text',
+  metricsAddress: ':8085',
+  defaultBackupStorageLocation: 'default',
+  backupSyncPeriodMs: 60_000,
+  storeValidationFrequencyMs: 60_000,
+  defaultBackupTTL: '720h0m0s',
+  garbageCollectionFrequencyMs: 3_600_000,
+  resourceTimeout: '10m0s',
+  terminatingResourceTimeoutMs: 600_000,
+  concurrentBackups: 1,
+  clientQps: 0,
+  clientBurst: 0,
+  clientPageSize: 500,
+  maxInFlight: 64,
+  itemBlockWorkerCount: 8,
+  defaultVolumesToFsBackup: false,
+  defaultSnapshotMoveData: false,
+  defaultItemOperationTimeout: '4h0m0s',
+  disabledControllers: [],
+  restoreResourcePriorities: undefined,
+};
+
+/** Problems with a configuration, each naming its flag. */
+export function configErrors(c: ServerConfig): string[] {
+  const errors: string[] = [];
+  if (c.clientQps < 0) errors.push('--client-qps: must not be negative');
+  if (c.clientBurst < 0) errors.push('--client-burst: must not be negative');
+  if (c.clientPageSize < 0) errors.push('--client-page-size: must not be negative');
+  if (!Number.isInteger(c.maxInFlight) || c.maxInFlight < 1) errors.push('--max-concurrent-k8s-connections: must be a positive integer');
+  if (!Number.isInteger(c.concurrentBackups) || c.concurrentBackups < 1) errors.push('--concurrent-backups: must be a positive integer');
+  if (!Number.isInteger(c.itemBlockWorkerCount) || c.itemBlockWorkerCount < 1) errors.push('--item-block-worker-count: must be a positive integer');
+  for (const [flag, value] of [['--default-backup-ttl', c.defaultBackupTTL], ['--resource-timeout', c.resourceTimeout], ['--default-item-operation-timeout', c.defaultItemOperationTimeout]] as const) {
+    try {
+      parseGoDuration(value);
+    } catch {
+      errors.push(`${flag}: "${value}" is not a duration`);
+    }
+  }
+  for (const name of c.disabledControllers) {
+    if (!(CONTROLLER_NAMES as readonly string[]).includes(name)) errors.push(`--disable-controllers: unknown controller "${name}" (known: ${CONTROLLER_NAMES.join(', ')})`);
+  }
+  return errors;
+}
