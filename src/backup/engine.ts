@@ -231,7 +231,8 @@ class BackupRun {
       const active = (ns.status as { phase?: string } | undefined)?.phase !== 'Terminating';
       const filtered = inScope ? inScope.has(name) : request.namespaces.shouldInclude(name);
       const bySelector = selectors.some((s) => matchesLabelSelector(ns.metadata.labels, s));
-      const byFilter = selectors.length > 0 && request.namespaces.includesEverything() ? false : filtered;
+      // With selectors on an all-namespaces backup, a namespace comes only with its items or its own labels.
+      const byFilter = selectors.length > 0 && request.allNamespaces ? false : filtered;
       if (this.#namespacesWithItems.has(name) || (active && filtered && (byFilter || bySelector))) await this.#backUp(ref, ns, false);
     }
   }

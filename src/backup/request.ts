@@ -49,6 +49,8 @@ export interface BackupRequest {
   name: string;
   location: LocationLike;
   namespaces: IncludesExcludes;
+  /** The user asked for every namespace (their own lists; namespaces excluded by label do not count). */
+  allNamespaces: boolean;
   resources: ResourceFilter;
   labelSelector: LabelSelector | undefined;
   orLabelSelectors: LabelSelector[] | undefined;
@@ -118,6 +120,7 @@ export function prepareBackup(input: BackupLike, ctx: PrepareContext): Prepared 
       name: backup.metadata.name!,
       location,
       namespaces,
+      allNamespaces: userNamespaces.includesEverything(),
       resources,
       labelSelector: spec.labelSelector ?? undefined,
       orLabelSelectors: spec.orLabelSelectors?.length ? spec.orLabelSelectors : undefined,

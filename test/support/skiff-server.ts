@@ -1,0 +1,88 @@
+/**
+ * @module test/support/skiff-server: a Skiff server for one test — its own server namespace, a backup
+ * storage location on the shared MinIO under a prefix of its own, and the server running in-process.
+ */
+import { randomBytes } from 'node:crypto';
+import { crdManifests, VeleroResources, type BackupStorageLocation } from '../../src/api/index.ts';
+import { applyCrds } from '../../src/cli/commands/install.ts';
+import { Resources, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
+import { DEFAULT_SERVER_CONFIG, startServer, type RunningServer, type ServerConfig } from '../../src/server/index.ts';
+import { BackupStore, createObjectStore, type ObjectStore } from '../../src/storage/index.ts';
+import { testCluster, waitFor, type TestCluster } from './cluster.ts';
+
+export interface TestServer {
+  cluster: TestCluster;
+  /** The server namespace (Velero's `velero`). */
+  namespace: string;
+  /** The location's name and its prefix in the shared bucket. */
+  location: string;
+  prefix: string;
+  /** The same bucket and prefix, read directly (what real Velero would see). */
+  store: BackupStore;
+  /** The bucket itself (keys include the prefix). */
+  objectStore: ObjectStore;
+  server: RunningServer;
+  /** Server log lines, for assertions and for failure messages. */
+  logs: string[];
+}
+
+let crdsApplied: Promise<void> | undefined;
+
+/** The velero.io CRDs, applied once per process (idempotent; shared by every test of the run). */
+export function ensureCrds(client: KubeClient): Promise<void> {
+  crdsApplied ??= applyCrds(client, crdManifests(), { out: { write: () => true }, timeoutMs: 60_000 });
+  return crdsApplied;
+}
+
+export async function startTestServer(t: { after(fn: () => unknown): void }, overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const cluster = await testCluster();
+  const { client, state } = cluster;
+  await ensureCrds(client);
+  const namespace = `skiff-${randomBytes(3).toString('hex')}`;
+  const prefix = `test-${namespace}`;
+  await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  t.after(() => client.delete(Resources.namespaces, namespace).catch(() => undefined));
+  const location = 'default';
+  await client.create(VeleroResources.backupStorageLocations, locationObject(namespace, location, state.s3.endpoint, state.s3.bucket, prefix));
+  const env = { AWS_SHARED_CREDENTIALS_FILE: state.s3.credentialsFile };
+  const logs: string[] = [];
+  const server = await startServer({
+    config: { ...DEFAULT_SERVER_CONFIG, namespace, kubeconfig: state.kubeconfig, storeValidationFrequencyMs: 1000, logLevel: 'debug', ...overrides },
+    env,
+    write: (line) => void logs.push(line),
+  });
+  t.after(() => server.stop());
+  const objectStore = await createObjectStore({ provider: 'aws', bucket: state.s3.bucket, config: awsConfig(state.s3.endpoint), env });
+  t.after(() => objectStore.close());
+  const store = new BackupStore(objectStore, { bucket: state.s3.bucket, prefix });
+  await waitFor(async () => (await client.get<BackupStorageLocation>(VeleroResources.backupStorageLocations, location, { namespace })).status?.phase === 'Available', {
+    what: `location ${location} to become Available`,
+  });
+  return { cluster, namespace, location, prefix, store, objectStore, server, logs };
+}
+
+export function awsConfig(endpoint: string): Record<string, string> {
+  return { region: 'minio', s3ForcePathStyle: 'true', s3Url: endpoint };
+}
+
+export function locationObject(namespace: string, name: string, endpoint: string, bucket: string, prefix: string): KubeObject {
+  return {
+    apiVersion: 'velero.io/v1',
+    kind: 'BackupStorageLocation',
+    metadata: { name, namespace },
+    spec: { provider: 'aws', default: true, objectStorage: { bucket, prefix }, config: awsConfig(endpoint) },
+  };
+}
+
+/** Waits until the Backup reaches a final phase and returns it. */
+export async function waitForBackup(client: KubeClient, namespace: string, name: string, timeoutMs = 120_000): Promise<KubeObject & { status?: Record<string, unknown> }> {
+  let backup: (KubeObject & { status?: Record<string, unknown> }) | undefined;
+  await waitFor(
+    async () => {
+      backup = await client.get(VeleroResources.backups, name, { namespace });
+      return ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'].includes(String(backup.status?.phase));
+    },
+    { what: `backup ${name} to finish`, timeoutMs, intervalMs: 200 },
+  );
+  return backup!;
+}
