@@ -1,0 +1,206 @@
+/** @module cli/commands/backup/build — the Backup `skiff backup create` sends, built from its flags without touching a cluster. */
+import {
+  LABEL_SCHEDULE_NAME,
+  labelSafeName,
+  newBackup,
+  validate,
+  formatFieldErrors,
+  type Backup,
+  type BackupSpec,
+  type LabelSelector,
+  type Schedule,
+} from '../../../api/index.ts';
+import type { ObjectMeta, OwnerReference } from '../../../kube/index.ts';
+import { namespaceListErrors } from '../../../backup/list-rules.ts';
+import { formatGoDuration } from '../../../util/duration.ts';
+
+/**
+ * The flags of `backup create` after parsing. Absent means "not given": string lists and tri-state bools
+ * stay out of the spec then, so the server applies its defaults, as with velero.
+ */
+export interface BackupCreateOptions {
+  name?: string;
+  includeNamespaces?: string[];
+  excludeNamespaces?: string[];
+  includeResources?: string[];
+  excludeResources?: string[];
+  includeClusterScopedResources?: string[];
+  excludeClusterScopedResources?: string[];
+  includeNamespaceScopedResources?: string[];
+  excludeNamespaceScopedResources?: string[];
+  includeClusterResources?: boolean;
+  selector?: LabelSelector;
+  orSelector?: LabelSelector[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Milliseconds; 0 or absent means "server default" and is sent as `0s`, as velero sends it. */
+  ttlMs?: number;
+  csiSnapshotTimeoutMs?: number;
+  itemOperationTimeoutMs?: number;
+  storageLocation?: string;
+  volumeSnapshotLocations?: string[];
+  snapshotVolumes?: boolean;
+  snapshotMoveData?: boolean;
+  defaultVolumesToFsBackup?: boolean;
+  dataMover?: string;
+  orderedResources?: Record<string, string>;
+  resourcePoliciesConfigmap?: string;
+  parallelFilesUpload?: number;
+  fromSchedule?: string;
+}
+
+export interface BuildContext {
+  /** The server namespace the Backup lives in. */
+  namespace: string;
+  /** The Schedule named by `--from-schedule`, fetched by the caller. */
+  schedule?: Schedule;
+  /** For the default name of a backup made from a schedule. */
+  now?: Date;
+}
+
+/** Thrown for flag combinations velero refuses before talking to the server; the message names the flags. */
+export class CreateFlagError extends Error {
+  override readonly name = 'CreateFlagError';
+}
+
+const OLD_FILTERS = '--include-resources, --exclude-resources and --include-cluster-resources';
+const NEW_FILTERS =
+  '--include-cluster-scoped-resources, --exclude-cluster-scoped-resources, --include-namespace-scoped-resources and --exclude-namespace-scoped-resources';
+
+function usesOldFilters(o: BackupCreateOptions): boolean {
+  return o.includeResources !== undefined || o.excludeResources !== undefined || o.includeClusterResources !== undefined;
+}
+
+function usesNewFilters(o: BackupCreateOptions): boolean {
+  return (
+    o.includeClusterScopedResources !== undefined ||
+    o.excludeClusterScopedResources !== undefined ||
+    o.includeNamespaceScopedResources !== undefined ||
+    o.excludeNamespaceScopedResources !== undefined
+  );
+}
+
+/** Velero's client-side checks, in its order; the first problem, or undefined. */
+export function createFlagProblem(o: BackupCreateOptions): string | undefined {
+  if (o.selector !== undefined && o.orSelector !== undefined) {
+    return "either a '--selector' or an '--or-selector' can be specified, but not both";
+  }
+  if (o.fromSchedule !== undefined && o.fromSchedule.trim() === '') return 'flag must have a non-empty value: --from-schedule';
+  if (o.fromSchedule === undefined && (o.name === undefined || o.name === '')) {
+    return 'a backup name is required, unless you are creating based on a schedule';
+  }
+  const nsErrors = namespaceListErrors(o.includeNamespaces ?? ['*'], o.excludeNamespaces ?? []);
+  if (nsErrors.length > 0) {
+    return nsErrors.map((e) => e.replace(/spec\.includedNamespaces/g, '--include-namespaces').replace(/spec\.excludedNamespaces/g, '--exclude-namespaces')).join('\n');
+  }
+  if (usesOldFilters(o) && usesNewFilters(o)) {
+    return `${OLD_FILTERS} are old filter parameters.\n${NEW_FILTERS} are new filter parameters.\nThey cannot be used together`;
+  }
+  return undefined;
+}
+
+/** `<schedule>-<UTC YYYYMMDDhhmmss>`: what velero names a backup made from a schedule. */
+export function timestampedName(schedule: string, now: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  return `${schedule}-${stamp}`;
+}
+
+/** Builds the spec in Velero's field order, so `-o json` reads like velero's. */
+function specFromFlags(o: BackupCreateOptions): BackupSpec {
+  const spec: BackupSpec = { metadata: {}, includedNamespaces: o.includeNamespaces ?? ['*'] };
+  const lists = [
+    ['excludedNamespaces', o.excludeNamespaces],
+    ['includedResources', o.includeResources],
+    ['excludedResources', o.excludeResources],
+    ['includedClusterScopedResources', o.includeClusterScopedResources],
+    ['excludedClusterScopedResources', o.excludeClusterScopedResources],
+    ['includedNamespaceScopedResources', o.includeNamespaceScopedResources],
+    ['excludedNamespaceScopedResources', o.excludeNamespaceScopedResources],
+  ] as const;
+  for (const [field, value] of lists) if (value !== undefined) spec[field] = [...value];
+  if (o.selector !== undefined) spec.labelSelector = o.selector;
+  if (o.orSelector !== undefined) spec.orLabelSelectors = o.orSelector;
+  if (o.snapshotVolumes !== undefined) spec.snapshotVolumes = o.snapshotVolumes;
+  spec.ttl = formatGoDuration(o.ttlMs ?? 0);
+  if (o.includeClusterResources !== undefined) spec.includeClusterResources = o.includeClusterResources;
+  spec.hooks = {};
+  if (o.storageLocation) spec.storageLocation = o.storageLocation;
+  if (o.volumeSnapshotLocations !== undefined && o.volumeSnapshotLocations.length > 0) spec.volumeSnapshotLocations = [...o.volumeSnapshotLocations];
+  if (o.defaultVolumesToFsBackup !== undefined) spec.defaultVolumesToFsBackup = o.defaultVolumesToFsBackup;
+  if (o.orderedResources !== undefined) spec.orderedResources = { ...o.orderedResources };
+  spec.csiSnapshotTimeout = formatGoDuration(o.csiSnapshotTimeoutMs ?? 0);
+  spec.itemOperationTimeout = formatGoDuration(o.itemOperationTimeoutMs ?? 0);
+  if (o.resourcePoliciesConfigmap) spec.resourcePolicy = { kind: 'configmap', name: o.resourcePoliciesConfigmap };
+  if (o.snapshotMoveData !== undefined) spec.snapshotMoveData = o.snapshotMoveData;
+  if (o.dataMover) spec.datamover = o.dataMover;
+  if (o.parallelFilesUpload !== undefined && o.parallelFilesUpload > 0) spec.uploaderConfig = { parallelFilesUpload: o.parallelFilesUpload };
+  return spec;
+}
+
+/**
+ * A backup from a schedule: its template as the spec, the template's labels (else the schedule's), the
+ * schedule's annotations, `velero.io/schedule-name`, and an owner reference when the schedule asks for one.
+ */
+function metaFromSchedule(schedule: Schedule): ObjectMeta {
+  const templateLabels = schedule.spec?.template.metadata?.labels;
+  const labels = { ...(templateLabels ?? schedule.metadata.labels ?? {}), [LABEL_SCHEDULE_NAME]: labelSafeName(schedule.metadata.name ?? '') };
+  const meta: ObjectMeta = { labels };
+  const annotations = schedule.metadata.annotations;
+  if (annotations !== undefined && Object.keys(annotations).length > 0) meta.annotations = { ...annotations };
+  if (schedule.spec?.useOwnerReferencesInBackup === true) {
+    const owner: OwnerReference = {
+      apiVersion: 'velero.io/v1',
+      kind: 'Schedule',
+      name: schedule.metadata.name ?? '',
+      uid: schedule.metadata.uid ?? '',
+      controller: true,
+    };
+    meta.ownerReferences = [owner];
+  }
+  return meta;
+}
+
+function withUserMeta(meta: ObjectMeta, o: BackupCreateOptions): ObjectMeta {
+  const labels = { ...(meta.labels ?? {}), ...(o.labels ?? {}) };
+  const annotations = { ...(meta.annotations ?? {}), ...(o.annotations ?? {}) };
+  const out: ObjectMeta = { ...meta };
+  delete out.labels;
+  delete out.annotations;
+  if (Object.keys(labels).length > 0) out.labels = labels;
+  if (Object.keys(annotations).length > 0) out.annotations = annotations;
+  return out;
+}
+
+/**
+ * The Backup `backup create` would send. Pure: the caller fetched the schedule for `--from-schedule`.
+ * Throws CreateFlagError for flag combinations velero refuses.
+ */
+export function buildBackup(o: BackupCreateOptions, ctx: BuildContext): Backup {
+  const problem = createFlagProblem(o);
+  if (problem !== undefined) throw new CreateFlagError(problem);
+  if (o.fromSchedule !== undefined) {
+    const schedule = ctx.schedule;
+    if (schedule === undefined || schedule.metadata.name !== o.fromSchedule.trim()) {
+      throw new Error(`buildBackup: the schedule "${o.fromSchedule}" must be fetched first`);
+    }
+    const name = o.name || timestampedName(o.fromSchedule.trim(), ctx.now ?? new Date());
+    const spec = structuredClone(schedule.spec?.template ?? {});
+    return nameFirst(newBackup(name, ctx.namespace, spec, withUserMeta(metaFromSchedule(schedule), o)));
+  }
+  return nameFirst(newBackup(o.name ?? '', ctx.namespace, specFromFlags(o), withUserMeta({}, o)));
+}
+
+/** Name and namespace lead the metadata, as in velero's and kubectl's output. */
+function nameFirst(backup: Backup): Backup {
+  const { name, namespace, ...rest } = backup.metadata;
+  return { ...backup, metadata: { name, namespace, ...rest } };
+}
+
+/** buildBackup, then the schema check every object we send passes; throws with every field error. */
+export function buildValidBackup(o: BackupCreateOptions, ctx: BuildContext): Backup {
+  const backup = buildBackup(o, ctx);
+  const result = validate('Backup', backup);
+  if (!result.valid) throw new Error(`the backup would be invalid:\n${formatFieldErrors(result.errors)}`);
+  return backup;
+}
