@@ -16,14 +16,14 @@ export async function pool(state: ClusterState, connections: number): Promise<Po
 }
 
 /** LIST pages of `limit` items over one connection, following continue tokens; returns the number of items seen. */
-export async function barePager(p: Pool, state: ClusterState, args: ScenarioArgs): Promise<{ objects: number; pages: number }> {
+export async function barePager(p: Pool, state: ClusterState, args: ScenarioArgs, path = `/api/v1/namespaces/${args.namespace}/configmaps`): Promise<{ objects: number; pages: number }> {
   let token = '';
   let objects = 0;
   let pages = 0;
   {
     do {
       const qs = `limit=${args.pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
-      const res = await p.request({ method: 'GET', path: `/api/v1/namespaces/${args.namespace}/configmaps?${qs}`, headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' } });
+      const res = await p.request({ method: 'GET', path: `${path}?${qs}`, headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' } });
       const body = (await res.body.json()) as { items: unknown[]; metadata: { continue?: string } };
       if (res.statusCode !== 200) throw new Error(`LIST answered ${res.statusCode}`);
       objects += body.items.length;

@@ -7,6 +7,7 @@ import { KubeClient, Resources, type KubeObject } from '../src/kube/index.ts';
 import { mapLimit } from '../src/util/index.ts';
 import { barePager, bareCreator, pool } from './floors.ts';
 import { configMapBody, loadState, maxRssMB, type ScenarioArgs, type ScenarioResult } from './scenario-context.ts';
+import { floorPagerAll, skiffBackup, type BackupArgs } from './scenarios/backup.ts';
 
 interface Outcome {
   objects: number;
@@ -47,6 +48,8 @@ const SCENARIOS: Record<string, Scenario> = {
       close: () => client.close(),
     };
   },
+  'floor-pager-all': (args) => floorPagerAll(args as BackupArgs),
+  'skiff-backup': (args) => skiffBackup(args as BackupArgs),
   'kube-create': async (args) => {
     const client = await kubeClient(args);
     return {

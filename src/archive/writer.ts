@@ -80,7 +80,6 @@ class TarGzWriter implements BackupArchive {
   private ready: Buffer[] = [];
   /** Zlib writes run one after another; each waits for the previous chunk to drain. */
   private writing: Promise<void> = Promise.resolve();
-  private needDrain = false;
   private closed = false;
   private failure: ArchiveError | undefined;
   private readonly outputDone: Promise<void>;
@@ -180,9 +179,11 @@ class TarGzWriter implements BackupArchive {
   private async write(buffers: Buffer[]): Promise<void> {
     for (const buffer of buffers) {
       // Waiting before (not after) each write keeps one chunk compressing while the caller fills the next.
-      if (this.needDrain) await this.drained();
+      // Ask the stream, never a remembered flag: 'drain' may already have fired while the caller was
+      // busy between items (listing the next page), and a missed 'drain' would wait forever.
+      if (this.gzip.writableNeedDrain) await this.drained();
       if (this.failure) throw this.failure;
-      this.needDrain = !this.gzip.write(buffer);
+      this.gzip.write(buffer);
     }
   }
 
