@@ -71,7 +71,8 @@ export async function measure(ctx: BenchContext, m: MeasureOptions): Promise<voi
 }
 
 export async function runChild(id: string, args: unknown): Promise<ScenarioResult> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'scenario.ts'), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Every scenario runs as bin/skiff runs the server (same V8 flags), floors included, so RSS compares fairly.
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', join(import.meta.dirname, 'scenario.ts'), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));

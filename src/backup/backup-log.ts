@@ -43,6 +43,10 @@ export class OperationLog {
   readonly #opts: OperationLogOptions;
   readonly #gzip: Gzip;
   readonly #chunks: Buffer[] = [];
+  /** Lines waiting to be compressed: one zlib write per ~64 KiB, not per line (each write is a thread-pool job). */
+  #pending = '';
+  #second = -1;
+  #stamp = '';
   #compressed = 0;
   #dropped = 0;
   #warnings = 0;
@@ -109,6 +113,7 @@ export class OperationLog {
   }
 
   async #end(): Promise<Buffer> {
+    this.#flushPending();
     if (this.#dropped > 0) this.#gzip.write(`time="${this.#time()}" level=warning msg="${this.#dropped} more log lines were dropped: the log reached its size limit" ${this.#opts.subject}\n`);
     this.#gzip.end();
     await this.#done;
@@ -134,11 +139,25 @@ export class OperationLog {
       this.#dropped++;
       return;
     }
-    this.#gzip.write(`${line}\n`);
+    this.#pending += `${line}\n`;
+    if (this.#pending.length >= 64 * 1024) this.#flushPending();
+  }
+
+  #flushPending(): void {
+    if (this.#pending === '') return;
+    this.#gzip.write(this.#pending);
+    this.#pending = '';
   }
 
   #time(): string {
-    return (this.#opts.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = this.#opts.now?.() ?? new Date();
+    const second = Math.floor(now.getTime() / 1000);
+    // One string per second, not per line: a backup writes a line per item.
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+    return this.#stamp;
   }
 }
 

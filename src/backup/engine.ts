@@ -93,7 +93,8 @@ class BackupRun {
       labelSelector: request.labelSelector,
       orLabelSelectors: request.orLabelSelectors,
     });
-    log.info(`Starting backup: namespaces included ${JSON.stringify(request.namespaces.includes)}, excluded ${JSON.stringify(request.namespaces.excludes)}; ${plan.resources.length} resource types; ${plan.listings.length} lists`);
+    const list = (l: readonly string[]): string => (l.length ? l.join(', ') : '<none>');
+    log.info(`Starting backup: namespaces included: ${list(request.namespaces.includes)}; excluded: ${list(request.namespaces.excludes)}; ${plan.resources.length} resource types in ${plan.listings.length} lists`);
     for (const ns of plan.missingNamespaces) log.error(`namespace ${ns} is included but does not exist`, { namespace: ns });
     if (request.orderedResources.size > 0) log.info('orderedResources has no effect on what is backed up: the archive is not ordered (backup hooks, which need the order, are not supported yet)');
     const ticker = setInterval(() => this.#report(), 1000);

@@ -79,7 +79,12 @@ export function backupController(opts: BackupControllerOptions): Controller<Back
       const k = key(b);
       const phase = phaseOf(b);
       if (TERMINAL.has(phase) || running.has(k)) return;
-      if (phase === 'New') return enqueue(b);
+      if (phase === 'New') {
+        // A free slot and nobody waiting: start now rather than round-trip through Queued. (Checking and
+        // starting happen without an await in between, so two new backups cannot both take one slot.)
+        if (running.size < opts.concurrentBackups && queued().length === 0) return start(b);
+        return enqueue(b);
+      }
       if (phase === 'Queued') {
         const position = queued().findIndex((q) => key(q) === k) + 1;
         if (position === 1 && running.size < opts.concurrentBackups) start(b);
