@@ -31,6 +31,7 @@ export async function kubeClientGroup(ctx: BenchContext, n: number): Promise<voi
  */
 export async function backupGroup(ctx: BenchContext, opts: { id: string; scale: number; customResources?: number }): Promise<void> {
   const seeded = await seedK1(ctx.client, { scale: opts.scale, customResources: opts.customResources, prefix: `bench-${opts.id}-`, log: ctx.log });
+  await settle(ctx.client, ctx.log);
   const serverNamespace = `bench-velero-${opts.id}`;
   await applyCrds(ctx.client, crdManifests(), { out: { write: () => true }, timeoutMs: 60_000 });
   await createNamespace(ctx.client, serverNamespace);
@@ -49,6 +50,19 @@ export async function backupGroup(ctx: BenchContext, opts: { id: string; scale: 
   const extra = { dataset: opts.id, seededObjects: seeded, scale: opts.scale };
   await measure(ctx, { scenario: 'floor-pager-all', id: `${opts.id}-floor-pager`, args: () => args, extra });
   await measure(ctx, { scenario: 'skiff-backup', id: `${opts.id}-backup`, floor: `${opts.id}-floor-pager`, args: () => args, extra });
+}
+
+/** Waits until the controllers have made a ReplicaSet for every Deployment, so they are quiet while we measure. */
+async function settle(client: KubeClient, log: (line: string) => void): Promise<void> {
+  const count = async (ref: typeof Resources.deployments): Promise<number> => {
+    let n = 0;
+    for await (const page of client.listPages(ref, { limit: 500 })) n += page.items.length;
+    return n;
+  };
+  const started = Date.now();
+  while ((await count(Resources.replicaSets)) < (await count(Resources.deployments))) await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 3000));
+  log(`  the cluster settled in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {

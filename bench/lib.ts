@@ -66,6 +66,7 @@ export async function measure(ctx: BenchContext, m: MeasureOptions): Promise<voi
     'vs floor': ratio !== undefined ? `${(ratio * 100).toFixed(0)}%` : '-',
     'rss MB': line.maxRssMB,
     requests: Object.entries(requests).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k}=${v}`).join(' '),
+    client: Object.entries(samples[0]?.extra ?? {}).filter(([k]) => k.startsWith('server ') || k === 'pages' || k === 'types').map(([k, v]) => `${k.replace('server ', '')}=${v}`).join(' '),
   });
   ctx.log(`${id}: ${line.median} objects/s${ratio !== undefined ? ` (${(ratio * 100).toFixed(0)}% of ${m.floor})` : ''}, peak RSS ${line.maxRssMB} MB`);
 }

@@ -33,7 +33,10 @@ export async function skiffBackup(args: BackupArgs): Promise<{ run: () => Promis
         const status = (b.status ?? {}) as { phase?: string; progress?: { itemsBackedUp?: number }; errors?: number; warnings?: number };
         if (['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'].includes(status.phase ?? '')) {
           if (status.phase !== 'Completed') throw new Error(`backup ended ${status.phase}: ${JSON.stringify(status)}`);
-          return { objects: status.progress?.itemsBackedUp ?? 0, extra: { warnings: status.warnings ?? 0 } };
+          // The server's own requests (its client is separate from this poller's).
+          const byVerb: Record<string, number> = {};
+          for (const [k, v] of Object.entries(server.client.transport.stats.requests)) byVerb[`server ${k.split(' ')[0]}`] = (byVerb[`server ${k.split(' ')[0]}`] ?? 0) + v;
+          return { objects: status.progress?.itemsBackedUp ?? 0, extra: { warnings: status.warnings ?? 0, ...byVerb } };
         }
         await new Promise((r) => setTimeout(r, 50));
       }

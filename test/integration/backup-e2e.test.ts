@@ -209,3 +209,54 @@ async function readAll(stream: Readable): Promise<string> {
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString();
 }
+
+test("a location's own credential Secret is used (the server has no credentials of its own)", async (t) => {
+  const s = await startTestServer(t, {}, { serverEnv: {} });
+  const { client, state } = s.cluster;
+  const { readFile } = await import('node:fs/promises');
+  await client.create(Resources.secrets, {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bsl-creds', namespace: s.namespace },
+    data: { cloud: (await readFile(state.s3.credentialsFile)).toString('base64') },
+  });
+  await client.create(VeleroResources.backupStorageLocations, {
+    apiVersion: 'velero.io/v1', kind: 'BackupStorageLocation', metadata: { name: 'with-secret', namespace: s.namespace },
+    spec: { provider: 'aws', credential: { name: 'bsl-creds', key: 'cloud' }, objectStorage: { bucket: state.s3.bucket, prefix: `${s.prefix}-secret` }, config: { region: 'minio', s3ForcePathStyle: 'true', s3Url: state.s3.endpoint } },
+  });
+  await waitFor(async () => ((await client.get(VeleroResources.backupStorageLocations, 'with-secret', { namespace: s.namespace })).status as { phase?: string } | undefined)?.phase === 'Available', { what: 'the location with a credential Secret to be Available' });
+  const backup = await createBackup(s, 'with-secret', { storageLocation: 'with-secret', includedNamespaces: ['default'] });
+  assert.equal(backup.status?.phase, 'Completed', JSON.stringify(backup.status));
+  assert.equal(await s.objectStore.objectExists(`${s.prefix}-secret/backups/with-secret/velero-backup.json`), true);
+});
+
+test('with one backup at a time, later backups wait Queued with their positions, and all complete in order', async (t) => {
+  const s = await startTestServer(t, { concurrentBackups: 1 });
+  const { client } = s.cluster;
+  const phases = new Map<string, string[]>();
+  const ac = new AbortController();
+  t.after(() => ac.abort());
+  const watching = (async () => {
+    try {
+      for await (const ev of client.watch(VeleroResources.backups, { namespace: s.namespace, signal: ac.signal })) {
+        const st = (ev.object.status ?? {}) as { phase?: string; queuePosition?: number };
+        const seen = phases.get(ev.object.metadata.name!) ?? [];
+        const label = st.phase === 'Queued' ? `Queued:${st.queuePosition}` : (st.phase ?? 'New');
+        if (seen.at(-1) !== label) seen.push(label);
+        phases.set(ev.object.metadata.name!, seen);
+      }
+    } catch {
+      // aborted at the end of the test
+    }
+  })();
+  const names = ['q1', 'q2', 'q3'];
+  await Promise.all(names.map((name) => client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: s.namespace }, spec: { includedNamespaces: ['default'] } })));
+  const done = await Promise.all(names.map((n) => waitForBackup(client, s.namespace, n)));
+  ac.abort();
+  await watching;
+  assert.deepEqual(done.map((b) => b.status?.phase), ['Completed', 'Completed', 'Completed']);
+  const queued = [...phases.values()].filter((p) => p.some((x) => x.startsWith('Queued:')));
+  assert.ok(queued.length >= 2, `at least two backups waited: ${JSON.stringify(Object.fromEntries(phases))}`);
+  for (const p of phases.values()) assert.equal(p.at(-1), 'Completed');
+  const starts = done.map((b) => String(b.status?.startTimestamp)).sort();
+  const completions = done.map((b) => String(b.status?.completionTimestamp)).sort();
+  for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! >= completions[i - 1]!, 'never two at once');
+});
