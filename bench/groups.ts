@@ -1,5 +1,5 @@
 /** @module bench/groups: the scenario groups of `npm run bench` — client floors, and K1/K3 backups. */
-import { Resources, isNotFound, type KubeClient } from '../src/kube/index.ts';
+import { Resources, isNotFound, type KubeClient, type ResourceRef } from '../src/kube/index.ts';
 import { VeleroResources, crdManifests, type BackupStorageLocation } from '../src/api/index.ts';
 import { applyCrds } from '../src/cli/commands/install.ts';
 import { seedK1 } from './datasets.ts';
@@ -54,7 +54,7 @@ export async function backupGroup(ctx: BenchContext, opts: { id: string; scale: 
 
 /** Waits until the controllers have made a ReplicaSet for every Deployment, so they are quiet while we measure. */
 async function settle(client: KubeClient, log: (line: string) => void): Promise<void> {
-  const count = async (ref: typeof Resources.deployments): Promise<number> => {
+  const count = async (ref: ResourceRef): Promise<number> => {
     let n = 0;
     for await (const page of client.listPages(ref, { limit: 500 })) n += page.items.length;
     return n;
