@@ -250,6 +250,7 @@ test('with one backup at a time, later backups wait Queued with their positions,
   const names = ['q1', 'q2', 'q3'];
   await Promise.all(names.map((name) => client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: s.namespace }, spec: { includedNamespaces: ['default'] } })));
   const done = await Promise.all(names.map((n) => waitForBackup(client, s.namespace, n)));
+  await waitFor(async () => names.every((n) => phases.get(n)?.at(-1) === 'Completed'), { what: 'the watch to see every backup complete' });
   ac.abort();
   await watching;
   assert.deepEqual(done.map((b) => b.status?.phase), ['Completed', 'Completed', 'Completed']);

@@ -34,7 +34,8 @@ export function ensureCrds(client: KubeClient): Promise<void> {
   return crdsApplied;
 }
 
-export async function startTestServer(t: { after(fn: () => unknown): void }, overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/** `serverEnv` replaces the server's environment (default: the MinIO credentials file, as Velero's pod gets it). */
+export async function startTestServer(t: { after(fn: () => unknown): void }, overrides: Partial<ServerConfig> = {}, opts: { serverEnv?: Record<string, string> } = {}): Promise<TestServer> {
   const cluster = await testCluster();
   const { client, state } = cluster;
   await ensureCrds(client);
@@ -43,12 +44,20 @@ export async function startTestServer(t: { after(fn: () => unknown): void }, ove
   await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   t.after(() => client.delete(Resources.namespaces, namespace).catch(() => undefined));
   const location = 'default';
-  await client.create(VeleroResources.backupStorageLocations, locationObject(namespace, location, state.s3.endpoint, state.s3.bucket, prefix));
   const env = { AWS_SHARED_CREDENTIALS_FILE: state.s3.credentialsFile };
+  const serverEnv = opts.serverEnv ?? env;
+  const defaultLocation = locationObject(namespace, location, state.s3.endpoint, state.s3.bucket, prefix);
+  if (opts.serverEnv) {
+    // A server without credentials of its own: the default location carries a credential Secret too.
+    const { readFile } = await import('node:fs/promises');
+    await client.create(Resources.secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'default-creds', namespace }, data: { cloud: (await readFile(state.s3.credentialsFile)).toString('base64') } });
+    (defaultLocation.spec as Record<string, unknown>).credential = { name: 'default-creds', key: 'cloud' };
+  }
+  await client.create(VeleroResources.backupStorageLocations, defaultLocation);
   const logs: string[] = [];
   const server = await startServer({
     config: { ...DEFAULT_SERVER_CONFIG, namespace, kubeconfig: state.kubeconfig, storeValidationFrequencyMs: 1000, logLevel: 'debug', ...overrides },
-    env,
+    env: serverEnv,
     write: (line) => void logs.push(line),
   });
   t.after(() => server.stop());
