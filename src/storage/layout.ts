@@ -30,23 +30,9 @@ export const RESTORE_SIDECAR_SUFFIXES = {
 } as const;
 export type RestoreSidecarKind = keyof typeof RESTORE_SIDECAR_SUFFIXES;
 
-export const DOWNLOAD_TARGET_KINDS = [
-  'BackupLog',
-  'BackupContents',
-  'BackupVolumeSnapshots',
-  'BackupItemOperations',
-  'BackupResourceList',
-  'BackupResults',
-  'RestoreLog',
-  'RestoreResults',
-  'RestoreResourceList',
-  'RestoreItemOperations',
-  'CSIBackupVolumeSnapshots',
-  'CSIBackupVolumeSnapshotContents',
-  'BackupVolumeInfos',
-  'RestoreVolumeInfo',
-] as const;
-export type DownloadTargetKind = (typeof DOWNLOAD_TARGET_KINDS)[number];
+/** The kinds a DownloadRequest names (the velero.io API's list). */
+export { DOWNLOAD_TARGET_KINDS, type DownloadTargetKind } from '../api/index.ts';
+import { DOWNLOAD_TARGET_KINDS, type DownloadTargetKind } from '../api/index.ts';
 
 /** A DownloadRequest's `spec.target`; for Restore* kinds `name` is the restore's name. */
 export interface DownloadTarget {

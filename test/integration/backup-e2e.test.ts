@@ -7,23 +7,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { VeleroResources } from '../../src/api/index.ts';
-import { Resources, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
-import { sampleApp } from '../../src/local-cluster/index.ts';
+import { Resources, type KubeObject } from '../../src/kube/index.ts';
 import { listTarGz } from '../support/independent-tar.ts';
 import { waitFor } from '../support/cluster.ts';
+import { deploySampleApp } from '../support/sample-app.ts';
 import { startTestServer, waitForBackup, type TestServer } from '../support/skiff-server.ts';
-
-async function deployApp(client: KubeClient, t: { after(fn: () => unknown): void }): Promise<string> {
-  const ns = `nginx-${randomBytes(3).toString('hex')}`;
-  for (const { ref, obj } of sampleApp({ namespace: ns })) await client.create(ref, obj);
-  t.after(async () => {
-    await client.delete(Resources.namespaces, ns).catch(() => undefined);
-    await client.delete(Resources.persistentVolumes, `pv-${ns}-logs`).catch(() => undefined);
-  });
-  await waitFor(async () => (await client.list(Resources.pods, { namespace: ns })).items.some((p) => (p.status as { phase?: string })?.phase === 'Running'), { what: 'the nginx pod' });
-  await waitFor(async () => ((await client.get(Resources.persistentVolumeClaims, 'nginx-logs', { namespace: ns })).status as { phase?: string })?.phase === 'Bound', { what: 'the PVC to bind' });
-  return ns;
-}
 
 async function createBackup(s: TestServer, name: string, spec: Record<string, unknown>): Promise<KubeObject & { status?: Record<string, unknown> }> {
   await s.cluster.client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: s.namespace }, spec });
@@ -46,7 +34,7 @@ async function tarballItems(s: TestServer, name: string): Promise<{ keys: Set<st
 test('the nginx example: Completed, every file of the layout, and a tarball equal to the live objects', async (t) => {
   const s = await startTestServer(t);
   const { client } = s.cluster;
-  const ns = await deployApp(client, t);
+  const ns = await deploySampleApp(client, t);
   const backup = await createBackup(s, 'nginx-backup', { includedNamespaces: [ns], labelSelector: { matchLabels: { app: 'nginx' } } });
   assert.equal(backup.status?.phase, 'Completed', JSON.stringify(backup.status));
   for (const suffix of ['velero-backup.json', 'nginx-backup.tar.gz', 'nginx-backup-logs.gz', 'nginx-backup-resource-list.json.gz', 'nginx-backup-results.gz', 'nginx-backup-volumeinfo.json.gz', 'nginx-backup-podvolumebackups.json.gz', 'nginx-backup-volumesnapshots.json.gz', 'nginx-backup-itemoperations.json.gz']) {

@@ -1,25 +1,12 @@
 /** The backup engine against the real control plane: collection, filters, related items, volume info. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { KubeClient, Resources, type KubeObject } from '../../src/kube/index.ts';
-import { sampleApp } from '../../src/local-cluster/index.ts';
 import { OperationLog, prepareBackup, runBackup, type ArchiveItem, type BackupLike, type LocationLike } from '../../src/backup/index.ts';
-import { testCluster, waitFor } from '../support/cluster.ts';
+import { testCluster } from '../support/cluster.ts';
+import { deploySampleApp } from '../support/sample-app.ts';
 
 const LOCATION: LocationLike = { metadata: { name: 'default', namespace: 'velero' }, spec: { provider: 'aws', objectStorage: { bucket: 'b' } }, status: { phase: 'Available' } };
-
-async function deployApp(client: KubeClient, t: { after(fn: () => unknown): void }): Promise<string> {
-  const ns = `nginx-${randomBytes(3).toString('hex')}`;
-  for (const { ref, obj } of sampleApp({ namespace: ns })) await client.create(ref, obj);
-  t.after(async () => {
-    await client.delete(Resources.namespaces, ns).catch(() => undefined);
-    await client.delete(Resources.persistentVolumes, `pv-${ns}-logs`).catch(() => undefined);
-  });
-  await waitFor(async () => (await client.list(Resources.pods, { namespace: ns })).items.some((p) => (p.status as { phase?: string })?.phase === 'Running'), { what: 'the nginx pod' });
-  await waitFor(async () => ((await client.get(Resources.persistentVolumeClaims, 'nginx-logs', { namespace: ns })).status as { phase?: string })?.phase === 'Bound', { what: 'the PVC to bind' });
-  return ns;
-}
 
 async function backUp(client: KubeClient, spec: BackupLike['spec']): Promise<{ items: ArchiveItem[]; list: Record<string, string[]>; log: OperationLog; volumeInfo: unknown[] }> {
   const namespaces = (await client.list(Resources.namespaces)).items;
@@ -36,7 +23,7 @@ async function backUp(client: KubeClient, spec: BackupLike['spec']): Promise<{ i
 
 test('the nginx example by label selector: every object of the app, its PV, and nothing else', async (t) => {
   const { client } = await testCluster();
-  const ns = await deployApp(client, t);
+  const ns = await deploySampleApp(client, t);
   const { list, items, log, volumeInfo } = await backUp(client, { includedNamespaces: [ns], labelSelector: { matchLabels: { app: 'nginx' } } });
   const kinds = Object.keys(list).sort();
   for (const k of ['apps/v1/Deployment', 'apps/v1/ReplicaSet', 'v1/ConfigMap', 'v1/Namespace', 'v1/PersistentVolume', 'v1/PersistentVolumeClaim', 'v1/Pod', 'v1/Secret', 'v1/Service']) {
