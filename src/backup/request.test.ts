@@ -92,3 +92,13 @@ test('features this version cannot honour fail validation instead of being ignor
   assert.ok(p.errors.some((e) => e.startsWith('spec.defaultVolumesToFsBackup')));
   assert.ok(p.errors.some((e) => e.startsWith('spec.snapshotMoveData')));
 });
+
+test('label selectors the API server would refuse fail validation, naming the field', () => {
+  const p = prepareBackup(backup({ labelSelector: { matchLabels: { 'bad key': 'x', ok: 'not ok!' }, matchExpressions: [{ key: 'a', operator: 'In' as const, values: [] }, { key: 'b', operator: 'Sideways' as never }] } }), ctx());
+  assert.ok(!p.ok);
+  for (const expected of [/spec\.labelSelector\.matchLabels: "bad key" is not a valid label key/, /matchLabels\["ok"\]: "not ok!"/, /matchExpressions\[0\]\.values: the In operator needs at least one value/, /matchExpressions\[1\]\.operator/]) {
+    assert.ok(p.errors.some((e) => expected.test(e)), `${expected} in ${JSON.stringify(p.errors)}`);
+  }
+  const or = prepareBackup(backup({ orLabelSelectors: [{ matchLabels: { ok: 'yes' } }, { matchLabels: { '-x': 'y' } }] }), ctx());
+  assert.ok(!or.ok && or.errors.some((e) => e.startsWith('spec.orLabelSelectors[1].matchLabels')));
+});

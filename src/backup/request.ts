@@ -2,7 +2,7 @@
  * @module backup/request: validate and default a Backup the way Velero's controller does before it
  * starts (prepareBackupRequest), producing either field-named errors or a resolved request.
  */
-import { groupResource, type Discovery, type KubeObject, type LabelSelector } from '../kube/index.ts';
+import { groupResource, validLabelKey, validLabelValue, type Discovery, type KubeObject, type LabelSelector } from '../kube/index.ts';
 import { formatGoDuration, parseGoDuration } from '../util/index.ts';
 import { labelSafeName } from '../api/index.ts';
 import { IncludesExcludes, OldResourceFilter, ScopedResourceFilter, type ResourceFilter } from './filters.ts';
@@ -105,6 +105,8 @@ export function prepareBackup(input: BackupLike, ctx: PrepareContext): Prepared 
   if (spec.labelSelector && spec.orLabelSelectors?.length) {
     errors.push('spec.labelSelector, spec.orLabelSelectors: only one of them may be set');
   }
+  if (spec.labelSelector) errors.push(...selectorErrors('spec.labelSelector', spec.labelSelector));
+  (spec.orLabelSelectors ?? []).forEach((sel, i) => errors.push(...selectorErrors(`spec.orLabelSelectors[${i}]`, sel)));
   const resources = resourceFilter(spec, ctx.discovery, userNamespaces, errors);
 
   stampMetadata(backup, location, ctx, d);
@@ -235,4 +237,27 @@ function orderedResources(spec: Record<string, string> | undefined): Map<string,
 
 function unique<T>(list: readonly T[]): T[] {
   return [...new Set(list)];
+}
+
+/** What the API server would refuse in a LIST, caught before the backup starts (keys, values, operators). */
+function selectorErrors(field: string, sel: LabelSelector): string[] {
+  const errors: string[] = [];
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+    if (!validLabelKey(k)) errors.push(`${field}.matchLabels: "${k}" is not a valid label key`);
+    if (!validLabelValue(v)) errors.push(`${field}.matchLabels["${k}"]: "${v}" is not a valid label value`);
+  }
+  (sel.matchExpressions ?? []).forEach((r, i) => {
+    const at = `${field}.matchExpressions[${i}]`;
+    if (!validLabelKey(r.key)) errors.push(`${at}.key: "${r.key}" is not a valid label key`);
+    const values = r.values ?? [];
+    if (r.operator === 'In' || r.operator === 'NotIn') {
+      if (values.length === 0) errors.push(`${at}.values: the ${r.operator} operator needs at least one value`);
+      for (const v of values) if (!validLabelValue(v)) errors.push(`${at}.values: "${v}" is not a valid label value`);
+    } else if (r.operator === 'Exists' || r.operator === 'DoesNotExist') {
+      if (values.length > 0) errors.push(`${at}.values: the ${r.operator} operator takes no values`);
+    } else {
+      errors.push(`${at}.operator: "${String(r.operator)}" is not one of In, NotIn, Exists, DoesNotExist`);
+    }
+  });
+  return errors;
 }
