@@ -159,6 +159,18 @@ describe('pager: paging', () => {
   });
 });
 
+describe('pager: type metadata', () => {
+  it('gives every item the apiVersion and kind the List carries, as client-go does, and keeps what items already have', async () => {
+    const path = '/apis/example.com/v1/namespaces/ns1/widgets';
+    server.on('GET', path, (_req, res) =>
+      sendJson(res, 200, { kind: 'WidgetList', apiVersion: 'example.com/v1', metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'a', namespace: 'ns1' } }, { kind: 'Widget', apiVersion: 'example.com/v1', metadata: { name: 'b', namespace: 'ns1' } }] }),
+    );
+    const pages = [];
+    for await (const page of listPages(transport, path)) pages.push(page);
+    assert.deepEqual(pages[0]!.items.map((i) => [i.apiVersion, i.kind, i.metadata.name]), [['example.com/v1', 'Widget', 'a'], ['example.com/v1', 'Widget', 'b']]);
+  });
+});
+
 describe('pager: expired continue tokens (410)', () => {
   it("'continue' uses the fresh token from the 410 Status: inconsistent, no duplicates", async () => {
     let s: ListServer | undefined;

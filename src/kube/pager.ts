@@ -82,7 +82,7 @@ export async function* listPages<T extends KubeObject = KubeObject>(
       }
       continue;
     }
-    let items = page.items ?? [];
+    let items = withTypeMeta(page);
     if (skipThrough !== undefined) {
       const after = skipThrough;
       items = items.filter((o) => objectKey(o.metadata ?? {}) > after);
@@ -95,4 +95,20 @@ export async function* listPages<T extends KubeObject = KubeObject>(
     token = page.metadata?.continue || undefined;
     if (!token) return;
   }
+}
+
+/**
+ * The API server leaves `apiVersion` and `kind` out of list items (they sit on the List). client-go's
+ * dynamic client puts them back on every item, and everything downstream — Velero's restore above
+ * all — relies on them, so do the same: `ConfigMapList` in `v1` → items of kind `ConfigMap`, `v1`.
+ */
+function withTypeMeta<T extends KubeObject>(page: KubeList<T>): T[] {
+  const items = page.items ?? [];
+  const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
+  if (!kind || !page.apiVersion) return items;
+  for (const item of items) {
+    if (!item.kind) item.kind = kind;
+    if (!item.apiVersion) item.apiVersion = page.apiVersion;
+  }
+  return items;
 }

@@ -63,6 +63,20 @@ test('the nginx example: Completed, every file of the layout, and a tarball equa
   assert.equal(deployment.metadata.uid, (await client.get(Resources.deployments, 'nginx-deployment', { namespace: ns })).metadata.uid);
   assert.deepEqual(Object.keys(deployment), [...Object.keys(deployment)].sort());
 
+  // Every item carries apiVersion and kind, as every item real Velero writes does (Velero cannot restore without them).
+  const { readFileSync } = await import('node:fs');
+  const { VELERO_BUCKET_DIR } = await import('../fixtures/velero-bucket.ts');
+  const velero = listTarGz(readFileSync(`${VELERO_BUCKET_DIR}backups/nginx-backup/nginx-backup.tar.gz`));
+  for (const [who, list] of [['velero', velero], ['skiff', entries]] as const) {
+    for (const e of list.filter((x) => x.path.startsWith('resources/'))) {
+      const obj = JSON.parse(e.body.toString()) as { apiVersion?: string; kind?: string };
+      const gr = e.path.split('/')[1]!;
+      const group = gr.includes('.') ? gr.slice(gr.indexOf('.') + 1) : '';
+      assert.ok(obj.kind && obj.apiVersion, `${who}: ${e.path} has apiVersion and kind`);
+      assert.equal(obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '', group, `${who}: ${e.path} apiVersion ${obj.apiVersion}`);
+    }
+  }
+
   const list = await s.store.getBackupSidecar('nginx-backup', 'resourceList');
   assert.equal(Object.values(list ?? {}).flat().length, backup.status?.progress && (backup.status.progress as { itemsBackedUp: number }).itemsBackedUp);
   assert.deepEqual(await s.store.getBackupSidecar('nginx-backup', 'results'), { errors: {}, warnings: {} });
