@@ -222,7 +222,7 @@ test("a location's own credential Secret is used (the server has no credentials 
   });
   await client.create(VeleroResources.backupStorageLocations, {
     apiVersion: 'velero.io/v1', kind: 'BackupStorageLocation', metadata: { name: 'with-secret', namespace: s.namespace },
-    spec: { provider: 'aws', credential: { name: 'bsl-creds', key: 'cloud' }, objectStorage: { bucket: state.s3.bucket, prefix: `${s.prefix}-secret` }, config: { region: 'minio', s3ForcePathStyle: 'true', s3Url: state.s3.endpoint } },
+    spec: { provider: 'aws', credential: { name: 'bsl-creds', key: 'cloud' }, objectStorage: { bucket: s.bucket, prefix: `${s.prefix}-secret` }, config: { region: 'minio', s3ForcePathStyle: 'true', s3Url: state.s3.endpoint } },
   });
   await waitFor(async () => ((await client.get(VeleroResources.backupStorageLocations, 'with-secret', { namespace: s.namespace })).status as { phase?: string } | undefined)?.phase === 'Available', { what: 'the location with a credential Secret to be Available' });
   const backup = await createBackup(s, 'with-secret', { storageLocation: 'with-secret', includedNamespaces: ['default'] });

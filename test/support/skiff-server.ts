@@ -1,6 +1,7 @@
 /**
- * @module test/support/skiff-server: a Skiff server for one test — its own server namespace, a backup
- * storage location on the shared MinIO under a prefix of its own, and the server running in-process.
+ * @module test/support/skiff-server: a Skiff server for one test — its own server namespace, a bucket of
+ * its own on the shared MinIO (removed afterwards), a backup storage location on it, and the server
+ * running in-process.
  */
 import { randomBytes } from 'node:crypto';
 import { crdManifests, VeleroResources, type BackupStorageLocation } from '../../src/api/index.ts';
@@ -8,14 +9,16 @@ import { applyCrds } from '../../src/cli/commands/install.ts';
 import { Resources, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
 import { DEFAULT_SERVER_CONFIG, startServer, type RunningServer, type ServerConfig } from '../../src/server/index.ts';
 import { BackupStore, createObjectStore, type ObjectStore } from '../../src/storage/index.ts';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { testCluster, waitFor, type TestCluster } from './cluster.ts';
 
 export interface TestServer {
   cluster: TestCluster;
   /** The server namespace (Velero's `velero`). */
   namespace: string;
-  /** The location's name and its prefix in the shared bucket. */
+  /** The location's name; its bucket (this test's own) and the prefix inside it. */
   location: string;
+  bucket: string;
   prefix: string;
   /** The same bucket and prefix, read directly (what real Velero would see). */
   store: BackupStore;
@@ -40,13 +43,18 @@ export async function startTestServer(t: { after(fn: () => unknown): void }, ove
   const { client, state } = cluster;
   await ensureCrds(client);
   const namespace = `skiff-${randomBytes(3).toString('hex')}`;
-  const prefix = `test-${namespace}`;
+  // A bucket per test: locations see only their own backups, and nothing is left at a shared bucket's root
+  // (a location whose root holds unknown directories is Unavailable, by Velero's rule).
+  const bucket = `t-${namespace}`;
+  const prefix = 'backups-root';
+  await cluster.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  t.after(() => removeBucket(cluster, bucket));
   await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   t.after(() => client.delete(Resources.namespaces, namespace).catch(() => undefined));
   const location = 'default';
   const env = { AWS_SHARED_CREDENTIALS_FILE: state.s3.credentialsFile };
   const serverEnv = opts.serverEnv ?? env;
-  const defaultLocation = locationObject(namespace, location, state.s3.endpoint, state.s3.bucket, prefix);
+  const defaultLocation = locationObject(namespace, location, state.s3.endpoint, bucket, prefix);
   if (opts.serverEnv) {
     // A server without credentials of its own: the default location carries a credential Secret too.
     const { readFile } = await import('node:fs/promises');
@@ -61,13 +69,13 @@ export async function startTestServer(t: { after(fn: () => unknown): void }, ove
     write: (line) => void logs.push(line),
   });
   t.after(() => server.stop());
-  const objectStore = await createObjectStore({ provider: 'aws', bucket: state.s3.bucket, config: awsConfig(state.s3.endpoint), env });
+  const objectStore = await createObjectStore({ provider: 'aws', bucket, config: awsConfig(state.s3.endpoint), env });
   t.after(() => objectStore.close());
-  const store = new BackupStore(objectStore, { bucket: state.s3.bucket, prefix });
+  const store = new BackupStore(objectStore, { bucket, prefix });
   await waitFor(async () => (await client.get<BackupStorageLocation>(VeleroResources.backupStorageLocations, location, { namespace })).status?.phase === 'Available', {
     what: `location ${location} to become Available`,
   });
-  return { cluster, namespace, location, prefix, store, objectStore, server, logs };
+  return { cluster, namespace, location, bucket, prefix, store, objectStore, server, logs };
 }
 
 export function awsConfig(endpoint: string): Record<string, string> {
@@ -94,4 +102,14 @@ export async function waitForBackup(client: KubeClient, namespace: string, name:
     { what: `backup ${name} to finish`, timeoutMs, intervalMs: 200 },
   );
   return backup!;
+}
+
+async function removeBucket(cluster: TestCluster, bucket: string): Promise<void> {
+  for (;;) {
+    const page = await cluster.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (keys.length === 0) break;
+    await cluster.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+  }
+  await cluster.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
