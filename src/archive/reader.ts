@@ -29,6 +29,8 @@ export interface ItemEntry {
   object: Record<string, unknown>;
   /** Size of the entry's JSON. */
   bytes: number;
+  /** The entry's JSON as read. It may share memory with the stream's buffers: copy it to keep it. */
+  raw: Buffer;
 }
 
 /** A harmless entry Velero's restore would skip with a warning. */
@@ -195,7 +197,7 @@ function decodeItem(path: string, parsed: ParsedItem, body: Buffer): ItemEntry {
   const problem = identityProblem(object as Record<string, unknown>, parsed.name, parsed.namespace);
   if (problem) throw new ArchiveError(problem.reason, problem.detail, { entry: path });
   const { kind: _kind, namespace, ...where } = parsed;
-  const item: ItemEntry = { kind: 'item', path, ...where, object: object as Record<string, unknown>, bytes: body.length };
+  const item: ItemEntry = { kind: 'item', path, ...where, object: object as Record<string, unknown>, bytes: body.length, raw: body };
   if (namespace !== undefined) item.namespace = namespace;
   return item;
 }

@@ -53,7 +53,7 @@ export interface BackupItemAction {
 }
 
 /** Whether an action applies to an item of `groupResource` (cluster-scoped items only match unscoped actions). */
-export function actionApplies(action: BackupItemAction, groupResource: string, item: KubeObject): boolean {
+export function actionApplies(action: { appliesTo: AppliesTo }, groupResource: string, item: KubeObject): boolean {
   const a = action.appliesTo;
   const matches = (list: string[] | undefined, v: string): boolean => (list ?? []).some((p) => globMatch(p, v));
   if (a.includedResources?.length && !matches(a.includedResources, groupResource)) return false;

@@ -240,7 +240,7 @@ function unique<T>(list: readonly T[]): T[] {
 }
 
 /** What the API server would refuse in a LIST, caught before the backup starts (keys, values, operators). */
-function selectorErrors(field: string, sel: LabelSelector): string[] {
+export function selectorErrors(field: string, sel: LabelSelector): string[] {
   const errors: string[] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
     if (!validLabelKey(k)) errors.push(`${field}.matchLabels: "${k}" is not a valid label key`);

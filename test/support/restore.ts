@@ -1,0 +1,56 @@
+/** @module test/support/restore: creating a Restore through the API and waiting for it, and snapshots for before/after comparisons. */
+import { VeleroResources } from '../../src/api/index.ts';
+import { userFields, differences } from '../../src/restore/index.ts';
+import { groupResource, type KubeClient, type KubeObject, type ResourceRef } from '../../src/kube/index.ts';
+import { waitFor } from './cluster.ts';
+
+export type RestoreObject = KubeObject & { status?: Record<string, unknown> & { phase?: string } };
+
+export async function createRestore(client: KubeClient, namespace: string, name: string, spec: Record<string, unknown>, timeoutMs = 180_000): Promise<RestoreObject> {
+  await client.create(VeleroResources.restores, { apiVersion: 'velero.io/v1', kind: 'Restore', metadata: { name, namespace }, spec });
+  return waitForRestore(client, namespace, name, timeoutMs);
+}
+
+export async function waitForRestore(client: KubeClient, namespace: string, name: string, timeoutMs = 180_000): Promise<RestoreObject> {
+  let restore: RestoreObject | undefined;
+  await waitFor(
+    async () => {
+      restore = await client.get<RestoreObject>(VeleroResources.restores, name, { namespace });
+      return ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'].includes(String(restore.status?.phase));
+    },
+    { what: `restore ${name} to finish`, timeoutMs, intervalMs: 200 },
+  );
+  return restore!;
+}
+
+/** Every object of the given resources in a namespace (cluster-scoped ones by name), keyed `gr|ns/name`. */
+export async function snapshot(client: KubeClient, refs: readonly ResourceRef[], namespace: string | undefined, names?: (gr: string, o: KubeObject) => boolean): Promise<Map<string, KubeObject>> {
+  const out = new Map<string, KubeObject>();
+  for (const ref of refs) {
+    const gr = groupResource(ref);
+    for (const o of (await client.list(ref, { namespace: ref.namespaced ? namespace : undefined })).items) {
+      if (names && !names(gr, o)) continue;
+      out.set(`${gr}|${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`, o);
+    }
+  }
+  return out;
+}
+
+/** Differences in what the user controls, object by object; a missing object is reported as such. */
+export function compareSnapshots(before: Map<string, KubeObject>, after: Map<string, KubeObject>, rename: (key: string) => string = (k) => k): string[] {
+  const problems: string[] = [];
+  for (const [key, obj] of before) {
+    const gr = key.split('|')[0]!;
+    const restored = after.get(rename(key));
+    if (!restored) {
+      problems.push(`${key}: missing after the restore`);
+      continue;
+    }
+    const a = userFields(gr, obj);
+    const b = userFields(gr, restored);
+    delete (a.metadata as Record<string, unknown>).namespace;
+    delete (b.metadata as Record<string, unknown>).namespace;
+    for (const d of differences(a, b)) problems.push(`${key}: ${d}`);
+  }
+  return problems;
+}
