@@ -12,6 +12,7 @@ import type { BackupStore } from '../storage/index.ts';
 import { formatKubeTime, VeleroResources } from '../api/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { LocationStores } from './location-stores.ts';
+import { throttledProgress } from './progress.ts';
 
 export interface ExecutionDeps {
   client: KubeClient;
@@ -45,7 +46,7 @@ export async function executeBackup(input: BackupLike, deps: ExecutionDeps): Pro
   try {
     store = await deps.stores.forLocation(prepared.request.location);
     if (await store.backupExists(name)) throw new Error(`a backup named ${name} already exists in object storage (location ${prepared.request.location.metadata.name})`);
-    const progress = throttledProgress(client, backup, now);
+    const progress = throttledProgress<{ itemsBackedUp: number; totalItems: number }>(client, VeleroResources.backups, backup, now);
     uploadStarted = true;
     const outcome = await collectAndUpload(backup, prepared.request, store, deps, opLog, progress.report);
     await progress.flush();
@@ -135,19 +136,4 @@ async function update(client: KubeClient, backup: BackupLike, status: Record<str
   const metadata = { ...(backup.metadata.labels ? { labels: backup.metadata.labels } : {}), ...(backup.metadata.annotations ? { annotations: backup.metadata.annotations } : {}) };
   const body = { metadata, spec: backup.spec, status: { ...backup.status, ...status } } as unknown as KubeObject;
   return client.patch<BackupLike>(VeleroResources.backups, backup.metadata.name!, 'merge', body, { namespace: backup.metadata.namespace });
-}
-
-/** Progress reaches the Backup object at most once a second, as Velero's does. */
-function throttledProgress(client: KubeClient, backup: BackupLike, now: () => Date): { report: (p: { itemsBackedUp: number; totalItems: number }) => void; flush: () => Promise<void> } {
-  let last = 0;
-  let pending: Promise<unknown> = Promise.resolve();
-  return {
-    report: (p) => {
-      const t = now().getTime();
-      if (t - last < 1000) return;
-      last = t;
-      pending = pending.then(() => client.patch(VeleroResources.backups, backup.metadata.name!, 'merge', { status: { progress: p } }, { namespace: backup.metadata.namespace })).catch(() => undefined);
-    },
-    flush: () => pending.then(() => undefined),
-  };
 }

@@ -6,3 +6,4 @@ export { locationController, type LocationControllerOptions } from './location-c
 export { LocationStores, LocationError } from './location-stores.ts';
 export { downloadRequestController, type DownloadRequestControllerOptions } from './download-request-controller.ts';
 export { deleteBackupController, type DeleteBackupControllerOptions } from './delete-backup-controller.ts';
+export { restoreController, type RestoreControllerOptions } from './restore-controller.ts';

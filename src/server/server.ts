@@ -3,7 +3,8 @@
  * controllers from a ServerConfig, runs them until a signal, then stops them cleanly.
  */
 import { KubeClient, type KubeConfigOptions } from '../kube/index.ts';
-import { backupController, deleteBackupController, downloadRequestController, locationController, LocationStores, type Controller } from '../controllers/index.ts';
+import { backupController, deleteBackupController, downloadRequestController, locationController, LocationStores, restoreController, type Controller } from '../controllers/index.ts';
+import { parsePriorities } from '../restore/index.ts';
 import { createLogger, parseLevel, type Logger } from '../log/index.ts';
 import { parseGoDuration } from '../util/index.ts';
 import { configErrors, type ServerConfig } from './config.ts';
@@ -65,6 +66,23 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         },
         pageSize: c.clientPageSize,
         listConcurrency: c.itemBlockWorkerCount,
+        log,
+      }) as unknown as Controller,
+    );
+  }
+  if (enabled('restore')) {
+    controllers.push(
+      restoreController({
+        client,
+        namespace: c.namespace,
+        stores,
+        concurrentRestores: 1,
+        priorities: parsePriorities(c.restoreResourcePriorities),
+        features: c.features,
+        terminatingTimeoutMs: c.terminatingResourceTimeoutMs,
+        resourceTimeoutMs: parseGoDuration(c.resourceTimeout),
+        itemOperationTimeout: c.defaultItemOperationTimeout,
+        pageSize: c.clientPageSize,
         log,
       }) as unknown as Controller,
     );

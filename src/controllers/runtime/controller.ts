@@ -24,6 +24,8 @@ export interface ControllerOptions<T extends KubeObject> {
   /** Which changes are worth a reconcile (default: all). */
   shouldEnqueue?(previous: T | undefined, current: T): boolean;
   onError?(key: string, err: unknown, retryInMs: number): void;
+  /** Called first on stop(): abort work started outside the queue (a running restore, say). */
+  onStop?(): Promise<void>;
 }
 
 export class Controller<T extends KubeObject = KubeObject> {
@@ -71,6 +73,7 @@ export class Controller<T extends KubeObject = KubeObject> {
 
   async stop(): Promise<void> {
     if (this.#resync) clearInterval(this.#resync);
+    await this.#opts.onStop?.();
     await this.queue.shutDown();
     await this.informer.stop();
   }
