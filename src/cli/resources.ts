@@ -1,6 +1,7 @@
 /** @module cli/resources — the live lists of resources and standalone commands; new work appends here. */
 import { backupResource } from './commands/backup/index.ts';
 import { backupLocationResource } from './commands/backup-location/index.ts';
+import { restoreResource } from './commands/restore/index.ts';
 import { clientCommand } from './commands/client.ts';
 import { installCommand } from './commands/install.ts';
 import { versionCommand } from './commands/version.ts';
@@ -11,7 +12,7 @@ import type { CommandFactory, ResourceModule } from './registry.ts';
  * Resource kinds with noun-verb commands (`skiff backup get` / `skiff get backups`).
  * Velero's: backup, restore, schedule, backup-location, snapshot-location, repo, plugin.
  */
-export const defaultResources: readonly ResourceModule[] = [backupResource, backupLocationResource];
+export const defaultResources: readonly ResourceModule[] = [backupResource, backupLocationResource, restoreResource];
 
 /** Top-level commands that are not resources (version, client, install, uninstall, ...). */
 export const defaultCommands: readonly CommandFactory[] = [versionCommand, clientCommand, serverCommand, installCommand];

@@ -25,6 +25,12 @@ export class DescribeWriter {
     return this;
   }
 
+  /** Cells as given, aligned like line(): for the few keys velero prints with a space before the tab. */
+  row(cells: readonly string[], indent = 0): this {
+    this.#lines.push([...this.#indent(indent), ...cells]);
+    return this;
+  }
+
   /** A `Title:` line with nothing after it, e.g. before indented lines. */
   heading(title: string, indent = 0): this {
     this.#lines.push([...this.#indent(indent), `${title}:`]);

@@ -80,30 +80,46 @@ function usesNewFilters(o: BackupCreateOptions): boolean {
   );
 }
 
+/** `-l` and `--or-selector` exclude each other, for backups and restores alike. */
+export function selectorFlagProblem(o: { selector?: unknown; orSelector?: unknown }): string | undefined {
+  if (o.selector !== undefined && o.orSelector !== undefined) return "either a '--selector' or an '--or-selector' can be specified, but not both";
+  return undefined;
+}
+
+/** Velero's namespace-list rules, worded with the flags' names instead of the spec fields'. */
+export function namespaceFlagProblem(includes: readonly string[] | undefined, excludes: readonly string[] | undefined): string | undefined {
+  const nsErrors = namespaceListErrors(includes ?? ['*'], excludes ?? []);
+  if (nsErrors.length === 0) return undefined;
+  return nsErrors.map((e) => e.replace(/spec\.includedNamespaces/g, '--include-namespaces').replace(/spec\.excludedNamespaces/g, '--exclude-namespaces')).join('\n');
+}
+
 /** Velero's client-side checks, in its order; the first problem, or undefined. */
 export function createFlagProblem(o: BackupCreateOptions): string | undefined {
-  if (o.selector !== undefined && o.orSelector !== undefined) {
-    return "either a '--selector' or an '--or-selector' can be specified, but not both";
-  }
+  const selectors = selectorFlagProblem(o);
+  if (selectors !== undefined) return selectors;
   if (o.fromSchedule !== undefined && o.fromSchedule.trim() === '') return 'flag must have a non-empty value: --from-schedule';
   if (o.fromSchedule === undefined && (o.name === undefined || o.name === '')) {
     return 'a backup name is required, unless you are creating based on a schedule';
   }
-  const nsErrors = namespaceListErrors(o.includeNamespaces ?? ['*'], o.excludeNamespaces ?? []);
-  if (nsErrors.length > 0) {
-    return nsErrors.map((e) => e.replace(/spec\.includedNamespaces/g, '--include-namespaces').replace(/spec\.excludedNamespaces/g, '--exclude-namespaces')).join('\n');
-  }
+  const namespaces = namespaceFlagProblem(o.includeNamespaces, o.excludeNamespaces);
+  if (namespaces !== undefined) return namespaces;
   if (usesOldFilters(o) && usesNewFilters(o)) {
     return `${OLD_FILTERS} are old filter parameters.\n${NEW_FILTERS} are new filter parameters.\nThey cannot be used together`;
   }
   return undefined;
 }
 
-/** `<schedule>-<UTC YYYYMMDDhhmmss>`: what velero names a backup made from a schedule. */
-export function timestampedName(schedule: string, now: Date): string {
+/**
+ * `<prefix>-<YYYYMMDDhhmmss>`: what velero names a backup made from a schedule (UTC) and a restore without a
+ * name (the local time of the machine running the CLI).
+ */
+export function timestampedName(prefix: string, now: Date, zone: 'utc' | 'local' = 'utc'): string {
   const p = (n: number): string => String(n).padStart(2, '0');
-  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
-  return `${schedule}-${stamp}`;
+  const [y, mo, d, h, mi, s] =
+    zone === 'utc'
+      ? [now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), now.getUTCHours(), now.getUTCMinutes(), now.getUTCSeconds()]
+      : [now.getFullYear(), now.getMonth(), now.getDate(), now.getHours(), now.getMinutes(), now.getSeconds()];
+  return `${prefix}-${y}${p(mo + 1)}${p(d)}${p(h)}${p(mi)}${p(s)}`;
 }
 
 /** Builds the spec in Velero's field order, so `-o json` reads like velero's. */
@@ -192,15 +208,19 @@ export function buildBackup(o: BackupCreateOptions, ctx: BuildContext): Backup {
 }
 
 /** Name and namespace lead the metadata, as in velero's and kubectl's output. */
-function nameFirst(backup: Backup): Backup {
-  const { name, namespace, ...rest } = backup.metadata;
-  return { ...backup, metadata: { name, namespace, ...rest } };
+export function nameFirst<T extends { metadata: ObjectMeta }>(obj: T): T {
+  const { name, namespace, ...rest } = obj.metadata;
+  return { ...obj, metadata: { name, namespace, ...rest } };
+}
+
+/** The schema check every object the CLI sends passes; throws with every field error. */
+export function sendable<T>(kind: 'Backup' | 'Restore', obj: T): T {
+  const result = validate(kind, obj);
+  if (!result.valid) throw new Error(`the ${kind.toLowerCase()} would be invalid:\n${formatFieldErrors(result.errors)}`);
+  return obj;
 }
 
 /** buildBackup, then the schema check every object we send passes; throws with every field error. */
 export function buildValidBackup(o: BackupCreateOptions, ctx: BuildContext): Backup {
-  const backup = buildBackup(o, ctx);
-  const result = validate('Backup', backup);
-  if (!result.valid) throw new Error(`the backup would be invalid:\n${formatFieldErrors(result.errors)}`);
-  return backup;
+  return sendable('Backup', buildBackup(o, ctx));
 }

@@ -5,7 +5,6 @@ import { VeleroResources, type Backup, type Schedule } from '../../../api/index.
 import type { KubeClient } from '../../../kube/index.ts';
 import type { CliContext } from '../../context.ts';
 import { UsageError } from '../../errors.ts';
-import { boolArg, durationArg } from '../../flags.ts';
 import { resolveGlobals } from '../../globals.ts';
 import { addOutputFlags, readOutputOptions, type OutputOptions } from '../../output/format.ts';
 import { printObjects } from '../../output/print.ts';
@@ -14,15 +13,13 @@ import { buildValidBackup, createFlagProblem, type BackupCreateOptions } from '.
 import { apiError, withClient } from './common.ts';
 import * as v from './flag-values.ts';
 import { backupColumns } from './table.ts';
-import { completionMessage, waitForBackup } from './wait.ts';
+import { progressLine, submitAndFollow } from './wait.ts';
 
 const OLD_NEW = 'Cannot work with';
 
 /** Every flag of velero's `backup create` that shapes the Backup (schedule create reuses the same set). */
 export function addBackupSpecFlags(cmd: CommandUnknownOpts): void {
-  const list = (flag: string, text: string): Option => new Option(`--${flag} <list>`, text).argParser(v.stringArrayArg);
-  const tri = (flag: string, text: string): Option => new Option(`--${flag} [bool]`, text).argParser(boolArg);
-  const duration = (flag: string, text: string): Option => new Option(`--${flag} <duration>`, text).argParser(durationArg);
+  const [list, tri, duration] = [v.listOption, v.optionalBoolOption, v.durationOption];
   cmd
     .addOption(duration('ttl', 'How long before the backup can be garbage collected (default 0s: the server default, 720h).'))
     .addOption(list('include-namespaces', "Namespaces to include in the backup (use '*' for all namespaces). (default *)"))
@@ -107,21 +104,8 @@ function printBackup(ctx: CliContext, backup: Backup, output: OutputOptions): vo
 }
 
 async function submit(ctx: CliContext, client: KubeClient, namespace: string, backup: Backup, wait: boolean, fromSchedule: boolean): Promise<void> {
-  const name = backup.metadata.name ?? '';
   if (fromSchedule) ctx.stdout.write('Creating backup from schedule, all other filters are ignored.\n');
-  try {
-    await client.create(VeleroResources.backups, backup);
-  } catch (err) {
-    throw apiError(err);
-  }
-  ctx.stdout.write(`Backup request "${name}" submitted successfully.\n`);
-  if (!wait) {
-    ctx.stdout.write(`Run \`skiff backup describe ${name}\` or \`skiff backup logs ${name}\` for more details.\n`);
-    return;
-  }
-  ctx.stdout.write('Waiting for backup to complete. You may safely press ctrl-c to stop waiting - your backup will continue in the background.\n');
-  const done = await waitForBackup({ client, namespace, name, out: ctx.stdout });
-  ctx.stdout.write(done ? completionMessage(done) : `Backup "${name}" was deleted before it completed.\n`);
+  await submitAndFollow(ctx, client, namespace, { noun: 'backup', object: backup, wait, resource: VeleroResources.backups, progress: progressLine });
 }
 
 /** Runs `backup create` once its flags are parsed; `now` names backups made from schedules. */

@@ -2,12 +2,14 @@
 import {
   LABEL_BACKUP_NAME,
   LABEL_BACKUP_UID,
+  LABEL_RESTORE_NAME,
   labelSafeName,
   VeleroResources,
   type Backup,
   type DeleteBackupRequest,
   type DownloadTargetKind,
   type PodVolumeBackup,
+  type PodVolumeRestore,
 } from '../../../api/index.ts';
 import type { KubeClient } from '../../../kube/index.ts';
 import type { OutputStream } from '../../context.ts';
@@ -42,6 +44,8 @@ export interface DescribeFetchOptions {
   caCertFile?: string;
   /** Warnings (a list that failed, a server that did not answer) go here, as velero prints them on stderr. */
   stderr: OutputStream;
+  /** The kind described, for the warning when the server does not answer; default Backup. */
+  kind?: 'Backup' | 'Restore';
 }
 
 /**
@@ -74,7 +78,7 @@ export class SidecarFetcher {
       const message = apiMessage(err);
       if (err instanceof DownloadTimeoutError) {
         this.#unavailable = message;
-        o.stderr.write(`Warning: ${message}. Showing only what the Backup object records.\n`);
+        o.stderr.write(`Warning: ${message}. Showing only what the ${o.kind ?? 'Backup'} object records.\n`);
       }
       return { state: 'error', message };
     }
@@ -91,12 +95,17 @@ async function listDeleteRequests(o: DescribeFetchOptions, b: Backup): Promise<D
   }
 }
 
-async function listPodVolumeBackups(o: DescribeFetchOptions, b: Backup): Promise<PodVolumeEntry[]> {
+/**
+ * The PodVolumeBackups of a backup or the PodVolumeRestores of a restore (labelled with its name), as describe
+ * entries; a failed list is reported on stderr and shows as none.
+ */
+export async function listPodVolumes(o: DescribeFetchOptions, owner: 'backup' | 'restore', name: string): Promise<PodVolumeEntry[]> {
+  const [resource, label, plural] =
+    owner === 'backup'
+      ? [VeleroResources.podVolumeBackups, LABEL_BACKUP_NAME, 'PodVolumeBackups']
+      : [VeleroResources.podVolumeRestores, LABEL_RESTORE_NAME, 'PodVolumeRestores'];
   try {
-    const list = await o.client.list<PodVolumeBackup>(VeleroResources.podVolumeBackups, {
-      namespace: o.namespace,
-      labelSelector: `${LABEL_BACKUP_NAME}=${labelSafeName(b.metadata.name ?? '')}`,
-    });
+    const list = await o.client.list<PodVolumeBackup | PodVolumeRestore>(resource, { namespace: o.namespace, labelSelector: `${label}=${labelSafeName(name)}` });
     return list.items.map((p) => ({
       podNamespace: p.spec?.pod?.namespace ?? '',
       podName: p.spec?.pod?.name ?? '',
@@ -107,7 +116,7 @@ async function listPodVolumeBackups(o: DescribeFetchOptions, b: Backup): Promise
       ...(p.status?.progress?.totalBytes !== undefined ? { totalBytes: p.status.progress.totalBytes } : {}),
     }));
   } catch (err) {
-    o.stderr.write(`error getting PodVolumeBackups for backup ${b.metadata.name ?? ''}: ${apiMessage(err)}\n`);
+    o.stderr.write(`error getting ${plural} for ${owner} ${name}: ${apiMessage(err)}\n`);
     return [];
   }
 }
@@ -131,7 +140,7 @@ export async function gatherDescribeInput(o: DescribeFetchOptions, files: Sideca
   const s = b.status ?? {};
   const uploaded = !NOTHING_UPLOADED.has(s.phase ?? '');
   const get = <T>(kind: DownloadTargetKind, wanted: boolean): Promise<Fetched<T>> => (!wanted ? Promise.resolve(SKIPPED) : uploaded ? files.fetch<T>(kind, name) : Promise.resolve(MISSING));
-  const [deleteRequests, crPodVolumes] = await Promise.all([listDeleteRequests(o, b), listPodVolumeBackups(o, b)]);
+  const [deleteRequests, crPodVolumes] = await Promise.all([listDeleteRequests(o, b), listPodVolumes(o, 'backup', b.metadata.name ?? '')]);
   const results = await get<ResultsFile>('BackupResults', (s.warnings ?? 0) > 0 || (s.errors ?? 0) > 0);
   const volumeInfos = await get<VolumeInfo[]>('BackupVolumeInfos', true);
   const itemOperations = await get<BackupOperation[]>(

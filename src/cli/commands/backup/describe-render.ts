@@ -15,12 +15,12 @@ export function triState(value: boolean | null | undefined, no: string, yes: str
   return value ? yes : no;
 }
 
-function joined(list: readonly string[] | null | undefined, empty: string): string {
+export function joined(list: readonly string[] | null | undefined, empty: string): string {
   return list && list.length > 0 ? list.join(', ') : empty;
 }
 
 /** `Key:  first` then each further entry on its own line, aligned under the first (DescribeMap). */
-function describeMap(d: DescribeWriter, key: string, map: Record<string, string> | undefined): void {
+export function describeMap(d: DescribeWriter, key: string, map: Record<string, string> | null | undefined): void {
   const keys = Object.keys(map ?? {}).sort();
   if (keys.length === 0) {
     d.line(key, NONE);
@@ -36,13 +36,27 @@ export function describeMetadata(d: DescribeWriter, meta: ObjectMeta, colorized:
   describeMap(d, 'Annotations', meta.annotations);
 }
 
+/**
+ * The `Phase:` value of a backup or restore: green when Completed, red when it failed, with a pointer to the
+ * logs after Failed and PartiallyFailed. `suffix` (a restore's " (Deleting)") is painted with the phase.
+ */
+export function phaseText(noun: 'backup' | 'restore', name: string, phase: string, colorized: boolean, suffix = ''): string {
+  const text = `${phase}${suffix}`;
+  const painted =
+    phase === 'Completed' ? colour(colorized, 'green', text) : ['FailedValidation', 'PartiallyFailed', 'Failed'].includes(phase) ? colour(colorized, 'red', text) : text;
+  const hint = phase === 'Failed' || phase === 'PartiallyFailed' ? ` (run \`skiff ${noun} logs ${name}\` for more information)` : '';
+  return `${painted}${hint}`;
+}
+
 function describePhase(d: DescribeWriter, b: Backup, colorized: boolean): void {
   const phase = b.status?.phase || 'New';
-  const painted =
-    phase === 'Completed' ? colour(colorized, 'green', phase) : ['FailedValidation', 'PartiallyFailed', 'Failed'].includes(phase) ? colour(colorized, 'red', phase) : phase;
-  const hint = phase === 'Failed' || phase === 'PartiallyFailed' ? ` (run \`skiff backup logs ${b.metadata.name ?? ''}\` for more information)` : '';
-  d.line('Phase', `${painted}${hint}`);
+  d.line('Phase', phaseText('backup', b.metadata.name ?? '', phase, colorized));
   if (phase === 'Queued' && b.status?.queuePosition) d.line('Queue position', b.status.queuePosition);
+}
+
+/** `Validation errors:` with the first error beside it and the rest aligned below, in red. */
+export function describeValidationErrors(d: DescribeWriter, errors: readonly string[], colorized: boolean): void {
+  errors.forEach((e, i) => (i === 0 ? d.line('Validation errors', colour(colorized, 'red', e)) : d.text(colour(colorized, 'red', e), 1)));
 }
 
 /**
@@ -70,10 +84,16 @@ function describeResult(d: DescribeWriter, title: string, r: ResultBucket | unde
   for (const ns of namespaces) describeSlice(d, 2, ns, r?.namespaces?.[ns]);
 }
 
+/** The warning and error counts a Backup or Restore status records. */
+export interface ResultCounts {
+  warnings?: number;
+  errors?: number;
+}
+
 /** Warnings and errors from the results file; only the counts when it is missing or unreachable. */
-function describeResults(d: DescribeWriter, b: Backup, results: Fetched<ResultsFile>): void {
-  const warnings = b.status?.warnings ?? 0;
-  const errors = b.status?.errors ?? 0;
+export function describeResults(d: DescribeWriter, counts: ResultCounts | null | undefined, results: Fetched<ResultsFile>): void {
+  const warnings = counts?.warnings ?? 0;
+  const errors = counts?.errors ?? 0;
   if (warnings === 0 && errors === 0) return;
   d.blank();
   if (results.state !== 'ok') {
@@ -189,10 +209,10 @@ export function renderBackupDescription(input: BackupDescribeInput): string {
   const validation = b.status?.validationErrors ?? [];
   if (validation.length > 0) {
     d.blank();
-    validation.forEach((e, i) => (i === 0 ? d.line('Validation errors', colour(colorized, 'red', e)) : d.text(colour(colorized, 'red', e), 1)));
+    describeValidationErrors(d, validation, colorized);
     d.blank();
   }
-  describeResults(d, b, input.results);
+  describeResults(d, b.status, input.results);
   d.blank();
   describeSpec(d, b.spec ?? {});
   d.blank();

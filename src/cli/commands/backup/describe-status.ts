@@ -1,17 +1,18 @@
 /** @module cli/commands/backup/describe-status — the status half of `backup describe`: times, items, operations, volumes. */
-import type { Backup, DeleteBackupRequest } from '../../../api/index.ts';
+import type { DeleteBackupRequest } from '../../../api/index.ts';
 import { DescribeWriter } from '../../output/describe.ts';
 import { formatTimestamp } from '../../output/time.ts';
-import type { BackupDescribeInput, BackupOperation, Fetched, NativeSnapshot, PodVolumeEntry, ResourceIdentifier, ResourceListFile, VolumeInfo } from './describe-types.ts';
+import type { BackupDescribeInput, BackupOperation, Fetched, RestoreOperation, NativeSnapshot, PodVolumeEntry, ResourceIdentifier, ResourceListFile, VolumeInfo } from './describe-types.ts';
 
-const NONE_INCLUDED = '<none included>';
-const MORE = 'specify --details for more information';
+export const NONE_INCLUDED = '<none included>';
+export const MORE = 'specify --details for more information';
 
-function errorText(f: Fetched<unknown>): string {
+export function errorText(f: Fetched<unknown>): string {
   return f.state === 'error' ? f.message : 'file not found';
 }
 
-function time(t: string | null | undefined, unset: string): string {
+/** A status time as velero prints it, or `unset` when there is none. */
+export function time(t: string | null | undefined, unset: string): string {
   return t ? formatTimestamp(t) : unset;
 }
 
@@ -21,12 +22,13 @@ function identifier(r: ResourceIdentifier | undefined): string {
   return `${gr} ${r?.Namespace ?? ''}/${r?.Name ?? ''}`;
 }
 
-function describeOperation(d: DescribeWriter, op: BackupOperation): void {
+function describeOperation(d: DescribeWriter, kind: OperationKind, op: BackupOperation | RestoreOperation): void {
   const st = op.status ?? {};
-  d.heading(`Operation for ${identifier(op.spec?.resourceIdentifier)}`, 1);
-  d.line('Backup Item Action Plugin', op.spec?.backupItemAction ?? '', 2);
-  d.line('Operation ID', op.spec?.operationID ?? '', 2);
-  const items = op.spec?.postOperationItems ?? [];
+  const spec: NonNullable<BackupOperation['spec']> & NonNullable<RestoreOperation['spec']> = op.spec ?? {};
+  d.heading(`Operation for ${identifier(spec.resourceIdentifier)}`, 1);
+  d.line(`${kind} Item Action Plugin`, (kind === 'Backup' ? spec.backupItemAction : spec.restoreItemAction) ?? '', 2);
+  d.line('Operation ID', spec.operationID ?? '', 2);
+  const items = spec.postOperationItems ?? [];
   if (items.length > 0) d.heading('Items to Update', 2);
   for (const item of items) d.text(identifier(item), 3);
   d.line('Phase', st.phase ?? '', 2);
@@ -38,13 +40,29 @@ function describeOperation(d: DescribeWriter, op: BackupOperation): void {
   if (st.updated) d.line('Updated', formatTimestamp(st.updated), 2);
 }
 
-function describeItemOperations(d: DescribeWriter, b: Backup, details: boolean, ops: Fetched<BackupOperation[]>): void {
-  const s = b.status ?? {};
-  const attempted = s.backupItemOperationsAttempted ?? 0;
+/** Whose item operations: the word starts velero's titles ("Backup Item Operations", "Restore Item Action Plugin"). */
+export type OperationKind = 'Backup' | 'Restore';
+
+/** The operation counts a Backup or Restore status records. */
+export interface OperationCounts {
+  attempted?: number | undefined;
+  completed?: number | undefined;
+  failed?: number | undefined;
+}
+
+/** Nothing when none were attempted; the counts, or with --details each operation from the operations file. */
+export function describeItemOperations(
+  d: DescribeWriter,
+  kind: OperationKind,
+  counts: OperationCounts,
+  details: boolean,
+  ops: Fetched<ReadonlyArray<BackupOperation | RestoreOperation>>,
+): void {
+  const attempted = counts.attempted ?? 0;
   if (attempted === 0) return;
-  const title = 'Backup Item Operations';
+  const title = `${kind} Item Operations`;
   if (!details) {
-    d.line(title, `${s.backupItemOperationsCompleted ?? 0} of ${attempted} completed successfully, ${s.backupItemOperationsFailed ?? 0} failed (${MORE})`);
+    d.line(title, `${counts.completed ?? 0} of ${attempted} completed successfully, ${counts.failed ?? 0} failed (${MORE})`);
     return;
   }
   if (ops.state !== 'ok') {
@@ -52,12 +70,13 @@ function describeItemOperations(d: DescribeWriter, b: Backup, details: boolean, 
     return;
   }
   d.heading(title);
-  for (const op of ops.value) describeOperation(d, op);
+  for (const op of ops.value) describeOperation(d, kind, op);
 }
 
-function describeResourceList(d: DescribeWriter, list: Fetched<ResourceListFile>): void {
-  if (list.state === 'missing') return void d.line('Resource List', '<backup resource list not found>');
-  if (list.state !== 'ok') return void d.line('Resource List', `<error getting backup resource list: ${errorText(list)}>`);
+/** `Resource List:` grouped by `<apiVersion>/<Kind>`, one `- item` a line (`noun` names the file in errors). */
+export function describeResourceList(d: DescribeWriter, noun: 'backup' | 'restore', list: Fetched<ResourceListFile>): void {
+  if (list.state === 'missing') return void d.line('Resource List', `<${noun} resource list not found>`);
+  if (list.state !== 'ok') return void d.line('Resource List', `<error getting ${noun} resource list: ${errorText(list)}>`);
   d.text('Resource List:');
   for (const gvk of Object.keys(list.value).sort()) {
     d.heading(gvk, 1);
@@ -121,21 +140,29 @@ function describePodVolumes(d: DescribeWriter, details: boolean, entries: readon
   const first = entries[0];
   if (first === undefined) return void d.text(`Pod Volume Backups: ${NONE_INCLUDED}`, 1);
   d.heading(`Pod Volume Backups - ${first.uploaderType}${details ? '' : ` (${MORE})`}`, 1);
+  describePodVolumeGroups(d, details, entries, 2);
+}
+
+/**
+ * Pod volumes grouped by phase at `indent`: a count per group, or with --details each pod's volumes
+ * (with the percentage done while in progress). Shared by backups and restores.
+ */
+export function describePodVolumeGroups(d: DescribeWriter, details: boolean, entries: readonly PodVolumeEntry[], indent: number): void {
   for (const group of ['Completed', 'Failed', 'In Progress', 'New']) {
     const inGroup = entries.filter((e) => (PV_GROUPS[e.phase] ?? '') === group);
     if (inGroup.length === 0) continue;
     if (!details) {
-      d.line(group, inGroup.length, 2);
+      d.line(group, inGroup.length, indent);
       continue;
     }
-    d.heading(group, 2);
+    d.heading(group, indent);
     const byPod = new Map<string, string[]>();
     for (const e of inGroup) {
       const pct = group === 'In Progress' && e.totalBytes ? ` (${(((e.bytesDone ?? 0) / e.totalBytes) * 100).toFixed(2)}%)` : '';
       const key = `${e.podNamespace}/${e.podName}`;
       byPod.set(key, [...(byPod.get(key) ?? []), `${e.volume}${pct}`]);
     }
-    for (const pod of [...byPod.keys()].sort()) d.text(`${pod}: ${[...(byPod.get(pod) ?? [])].sort().join(', ')}`, 3);
+    for (const pod of [...byPod.keys()].sort()) d.text(`${pod}: ${[...(byPod.get(pod) ?? [])].sort().join(', ')}`, indent + 1);
   }
 }
 
@@ -204,9 +231,10 @@ export function describeStatus(d: DescribeWriter, input: BackupDescribeInput): v
     d.line(running ? 'Items backed up so far' : 'Items backed up', s.progress.itemsBackedUp ?? 0);
     d.blank();
   }
-  describeItemOperations(d, b, details, input.itemOperations);
+  const ops = { attempted: s.backupItemOperationsAttempted, completed: s.backupItemOperationsCompleted, failed: s.backupItemOperationsFailed };
+  describeItemOperations(d, 'Backup', ops, details, input.itemOperations);
   if (details) {
-    describeResourceList(d, input.resourceList);
+    describeResourceList(d, 'backup', input.resourceList);
     d.blank();
   }
   describeVolumes(d, input);

@@ -58,23 +58,32 @@ export interface ResourceIdentifier {
   Name?: string;
 }
 
+/** An item operation's status, the same for backups and restores. */
+export interface OperationStatus {
+  phase?: string;
+  error?: string;
+  nCompleted?: number;
+  nTotal?: number;
+  operationUnits?: string;
+  description?: string;
+  created?: string | null;
+  started?: string | null;
+  updated?: string | null;
+}
+
 /** One entry of `<name>-itemoperations.json.gz`. */
 export interface BackupOperation {
   spec?: { backupItemAction?: string; resourceIdentifier?: ResourceIdentifier; operationID?: string; postOperationItems?: ResourceIdentifier[] | null };
-  status?: {
-    phase?: string;
-    error?: string;
-    nCompleted?: number;
-    nTotal?: number;
-    operationUnits?: string;
-    description?: string;
-    created?: string | null;
-    started?: string | null;
-    updated?: string | null;
-  };
+  status?: OperationStatus;
 }
 
-/** One pod volume of the backup: from a PodVolumeBackup object, or from the volume-info file. */
+/** One entry of `restore-<name>-itemoperations.json.gz`. */
+export interface RestoreOperation {
+  spec?: { restoreItemAction?: string; resourceIdentifier?: ResourceIdentifier; operationID?: string };
+  status?: OperationStatus;
+}
+
+/** One pod volume of a backup or restore: from a PodVolumeBackup/PodVolumeRestore object, or from the volume-info file. */
 export interface PodVolumeEntry {
   podNamespace: string;
   podName: string;

@@ -1,5 +1,6 @@
 /** @module cli/commands/backup/flag-values — Velero's flag value syntaxes (string arrays, CSV maps, selectors, ordered resources). */
-import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { boolArg, durationArg } from '../../flags.ts';
 import { parseLabelSelector, parseOrSelectors, type LabelSelector } from '../../../kube/index.ts';
 
 /**
@@ -132,4 +133,19 @@ export function optMap(o: Record<string, unknown>, key: string): Record<string, 
 export function selectorStringArg(value: string): string {
   selectorArg(value);
   return value;
+}
+
+/** `--<flag> <list>`: a StringArray flag (comma-split; a repeat replaces). */
+export function listOption(flag: string, text: string): Option {
+  return new Option(`--${flag} <list>`, text).argParser(stringArrayArg);
+}
+
+/** `--<flag> [bool]`: velero's OptionalBool; a bare flag means true, absent leaves the field unset. */
+export function optionalBoolOption(flag: string, text: string): Option {
+  return new Option(`--${flag} [bool]`, text).argParser(boolArg);
+}
+
+/** `--<flag> <duration>`: a Go duration, parsed to milliseconds. */
+export function durationOption(flag: string, text: string): Option {
+  return new Option(`--${flag} <duration>`, text).argParser(durationArg);
 }

@@ -79,6 +79,8 @@ export function compareBackupNames(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-export function sortBackups<T extends Backup>(items: readonly T[]): T[] {
+/** Rows in compareBackupNames order; restores are named the same way (`<backup or schedule>-<stamp>`). */
+export function sortByTimestampedName<T extends { metadata: { name?: string } }>(items: readonly T[]): T[] {
   return [...items].sort((x, y) => compareBackupNames(x.metadata.name ?? '', y.metadata.name ?? ''));
 }
+export const sortBackups = sortByTimestampedName;
