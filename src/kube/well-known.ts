@@ -19,6 +19,8 @@ export const Resources = {
   statefulSets: { group: 'apps', version: 'v1', resource: 'statefulsets', namespaced: true },
   daemonSets: { group: 'apps', version: 'v1', resource: 'daemonsets', namespaced: true },
   jobs: { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true },
+  roles: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', namespaced: true },
+  roleBindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespaced: true },
   leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true },
   customResourceDefinitions: { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', namespaced: false },
 } as const satisfies Record<string, ResourceRef>;

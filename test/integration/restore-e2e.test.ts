@@ -7,31 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { VeleroResources } from '../../src/api/index.ts';
-import { Resources, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
+import { Resources, type KubeObject } from '../../src/kube/index.ts';
 import { waitFor } from '../support/cluster.ts';
 import { deploySampleApp } from '../support/sample-app.ts';
-import { startTestServer, waitForBackup, type TestServer } from '../support/skiff-server.ts';
-import { compareSnapshots, createRestore, snapshot } from '../support/restore.ts';
+import { startTestServer } from '../support/skiff-server.ts';
+import { backUp, bodyOf, compareSnapshots, createRestore, deleteNamespace, readGz, snapshot } from '../support/restore.ts';
 
 const APP_RESOURCES = [Resources.configMaps, Resources.secrets, Resources.services, Resources.persistentVolumeClaims, Resources.deployments, Resources.serviceAccounts];
-
-async function backUp(s: TestServer, name: string, spec: Record<string, unknown>): Promise<void> {
-  await s.cluster.client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: s.namespace }, spec });
-  const b = await waitForBackup(s.cluster.client, s.namespace, name);
-  assert.equal(b.status?.phase, 'Completed', JSON.stringify(b.status));
-}
-
-async function deleteNamespace(client: KubeClient, ns: string): Promise<void> {
-  await client.delete(Resources.namespaces, ns);
-  await waitFor(async () => !(await client.getIfExists(Resources.namespaces, ns)), { what: `namespace ${ns} to be gone`, timeoutMs: 120_000 });
-}
-
-async function readGz(s: TestServer, key: string): Promise<unknown> {
-  const body = await s.objectStore.getObject(`${s.prefix}/${key}`);
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(c as Buffer);
-  return JSON.parse(gunzipSync(Buffer.concat(chunks)).toString());
-}
 
 test('the disaster drill: back up the nginx example, delete its namespace and volume, restore, and everything is back', async (t) => {
   const s = await startTestServer(t);
@@ -96,10 +78,3 @@ test('restoring onto the live namespace: unset policy warns about what differs, 
   const list = (await readGz(s, 'restores/live-update/restore-live-update-resource-list.json.gz')) as Record<string, string[]>;
   assert.ok(list['v1/ConfigMap']?.includes(`${ns}/nginx-conf(updated)`), JSON.stringify(list));
 });
-
-async function bodyOf(s: TestServer, key: string): Promise<Buffer> {
-  const body = await s.objectStore.getObject(`${s.prefix}/${key}`);
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
