@@ -48,9 +48,17 @@ export async function startTestServer(t: { after(fn: () => unknown): void }, ove
   const bucket = `t-${namespace}`;
   const prefix = 'backups-root';
   await cluster.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  t.after(() => removeBucket(cluster, bucket));
+  // One cleanup, in order: the server stops first, so nothing it owns is half-processed; then the finalizers
+  // only a server removes go, or the namespace would stay Terminating; then the namespace and the bucket.
+  const cleanup: { server?: RunningServer; objectStore?: ObjectStore } = {};
+  t.after(async () => {
+    await cleanup.server?.stop();
+    await releaseFinalizers(client, namespace);
+    await client.delete(Resources.namespaces, namespace).catch(() => undefined);
+    await cleanup.objectStore?.close();
+    await removeBucket(cluster, bucket);
+  });
   await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  t.after(() => client.delete(Resources.namespaces, namespace).catch(() => undefined));
   const location = 'default';
   const env = { AWS_SHARED_CREDENTIALS_FILE: state.s3.credentialsFile };
   const serverEnv = opts.serverEnv ?? env;
@@ -68,9 +76,9 @@ export async function startTestServer(t: { after(fn: () => unknown): void }, ove
     env: serverEnv,
     write: (line) => void logs.push(line),
   });
-  t.after(() => server.stop());
+  cleanup.server = server;
   const objectStore = await createObjectStore({ provider: 'aws', bucket, config: awsConfig(state.s3.endpoint), env });
-  t.after(() => objectStore.close());
+  cleanup.objectStore = objectStore;
   const store = new BackupStore(objectStore, { bucket, prefix });
   await waitFor(async () => (await client.get<BackupStorageLocation>(VeleroResources.backupStorageLocations, location, { namespace })).status?.phase === 'Available', {
     what: `location ${location} to become Available`,
@@ -102,6 +110,15 @@ export async function waitForBackup(client: KubeClient, namespace: string, name:
     { what: `backup ${name} to finish`, timeoutMs, intervalMs: 200 },
   );
   return backup!;
+}
+
+/** Drops the server's finalizers from the Restores left in a server namespace (the server is stopped). */
+async function releaseFinalizers(client: KubeClient, namespace: string): Promise<void> {
+  const restores = await client.list(VeleroResources.restores, { namespace }).catch(() => ({ items: [] as KubeObject[] }));
+  for (const r of restores.items) {
+    if (!r.metadata.finalizers?.length) continue;
+    await client.patch(VeleroResources.restores, r.metadata.name!, 'merge', { metadata: { finalizers: null } } as unknown as KubeObject, { namespace }).catch(() => undefined);
+  }
 }
 
 async function removeBucket(cluster: TestCluster, bucket: string): Promise<void> {
