@@ -8,7 +8,8 @@
 import type { KubeObject } from '../kube/index.ts';
 import { LABEL_BACKUP_NAME, LABEL_RESTORE_NAME } from '../api/index.ts';
 
-const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'ownerReferences'];
+/** `generateName` too: it only matters at create time, and a restore drops it (Velero's rule), so it never survives one. */
+const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'ownerReferences', 'generateName'];
 /** Written by controllers as they bind claims and volumes again. */
 const BINDING_ANNOTATIONS = ['pv.kubernetes.io/bind-completed', 'pv.kubernetes.io/bound-by-controller', 'pv.kubernetes.io/provisioned-by', 'volume.kubernetes.io/storage-provisioner', 'volume.beta.kubernetes.io/storage-provisioner', 'volume.kubernetes.io/selected-node'];
 /** Maintained by controllers from the pods that run: only their existence is compared. */

@@ -14,7 +14,8 @@ export function skipReason(groupResource: string, obj: KubeObject): string | und
   if (groupResource === 'pods') {
     const phase = (obj.status as { phase?: string } | undefined)?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return `pod has completed (phase ${phase})`;
-    if (obj.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined) return 'mirror pods are created by their kubelet';
+    // Velero skips a pod whose mirror annotation is non-empty (the kubelet always writes a hash there).
+    if (obj.metadata.annotations?.['kubernetes.io/config.mirror']) return 'mirror pods are created by their kubelet';
   }
   if (groupResource === 'jobs.batch' && (obj.status as { completionTime?: string } | undefined)?.completionTime) return 'job has completed';
   return undefined;
@@ -87,7 +88,8 @@ export function resetVolumeBinding(pv: KubeObject, mapping: Readonly<Record<stri
     delete spec.claimRef.uid;
     delete spec.claimRef.resourceVersion;
     const ns = spec.claimRef.namespace as string | undefined;
-    if (ns && mapping[ns]) spec.claimRef.namespace = mapping[ns];
+    // Own keys only: a namespace named `constructor` must not pick up Object.prototype.constructor.
+    if (ns && Object.hasOwn(mapping, ns) && mapping[ns]) spec.claimRef.namespace = mapping[ns];
   }
   const ann = pv.metadata.annotations;
   if (ann) {

@@ -59,12 +59,22 @@ export interface Priorities {
   low: string[];
 }
 
-/** Parses the server flag: a comma-separated list where a `-` element splits high from low priorities. */
+/**
+ * Parses the server flag: a comma-separated list where a `-` element splits high from low priorities. As
+ * in Velero, the flag only replaces the part it gives: `a,b` keeps the default low priorities, `-,x` the
+ * default high ones, `-` alone changes nothing; more than one `-` is refused.
+ */
 export function parsePriorities(text: string | undefined): Priorities {
-  if (text === undefined || text.trim() === '') return { high: [...DEFAULT_HIGH_PRIORITIES], low: [...DEFAULT_LOW_PRIORITIES] };
+  const high = [...DEFAULT_HIGH_PRIORITIES];
+  const low = [...DEFAULT_LOW_PRIORITIES];
+  if (text === undefined || text.trim() === '') return { high, low };
   const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
   const dash = parts.indexOf('-');
-  return dash < 0 ? { high: parts, low: [] } : { high: parts.slice(0, dash), low: parts.slice(dash + 1) };
+  if (dash >= 0 && parts.indexOf('-', dash + 1) >= 0) throw new Error('--restore-resource-priorities: more than one "-" separator');
+  if (dash < 0) return { high: parts, low };
+  const before = parts.slice(0, dash);
+  const after = parts.slice(dash + 1);
+  return { high: before.length > 0 ? before : high, low: after.length > 0 ? after : low };
 }
 
 export interface Tier {
@@ -91,7 +101,8 @@ export function planTiers(present: readonly string[], priorities: Priorities, re
     const gr = resolve(name);
     if (take(gr)) tiers.push({ label: gr, groupResources: [gr], kind: 'resources' });
   }
-  const low = priorities.low.map(resolve).filter((gr) => remaining.has(gr));
+  // A name given twice (or twice after resolving) still gets a single tier.
+  const low = [...new Set(priorities.low.map(resolve))].filter((gr) => remaining.has(gr));
   for (const gr of low) remaining.delete(gr);
   const admission = ADMISSION_RESOURCES.filter((gr) => remaining.has(gr));
   for (const gr of admission) remaining.delete(gr);
