@@ -80,8 +80,6 @@ export interface ReconcileInput {
   groupResource: string;
   existing: KubeObject;
   desired: KubeObject;
-  /** The object as the backup has it (for the ServiceAccount merge). */
-  fromBackup: KubeObject;
   policy: ExistingPolicy;
   restoreName: string;
   labels: Record<string, string>;
@@ -104,8 +102,9 @@ export async function reconcileExisting(i: ReconcileInput): Promise<ItemOutcome>
   const same = deepEqual(comparable(existing, i.labels), comparable(desired, i.labels));
   if (same) {
     log.info(`${what} already exists and is the same as the backed-up version`, where);
+    // With policy update only the restore labels are written; like Velero, nothing else was done: skipped.
     if (i.policy !== 'update') return 'skipped';
-    return (await patch(i, { metadata: { labels: i.labels } })) ? 'updated' : 'failed';
+    return (await patch(i, { metadata: { labels: i.labels } })) ? 'skipped' : 'failed';
   }
   if (i.groupResource === 'serviceaccounts') return mergeServiceAccount(i, what, where);
   if (i.policy !== 'update') {
@@ -115,8 +114,10 @@ export async function reconcileExisting(i: ReconcileInput): Promise<ItemOutcome>
   }
   const body = createMergePatch(comparable(existing, {}), comparable(desired, {}));
   if (await patch(i, body)) return 'updated';
-  log.warn(`could not update ${what} to the backed-up version; only the restore labels were set`, where);
-  return (await patch(i, { metadata: { labels: i.labels } })) ? 'updated' : 'failed';
+  // The item is not what the backup says, whatever the labels: Velero's warning, recorded as failed.
+  const labelled = await patch(i, { metadata: { labels: i.labels } });
+  log.warn(`could not update ${what} to the backed-up version${labelled ? '; only the restore labels were set' : ''}`, where);
+  return 'failed';
 }
 
 /**
@@ -126,7 +127,8 @@ export async function reconcileExisting(i: ReconcileInput): Promise<ItemOutcome>
 async function mergeServiceAccount(i: ReconcileInput, what: string, where: { namespace?: string; cluster?: boolean }): Promise<ItemOutcome> {
   type Ref = { name?: string };
   const cur = i.existing as KubeObject & { secrets?: Ref[]; imagePullSecrets?: Ref[] };
-  const src = i.fromBackup as KubeObject & { secrets?: Ref[]; imagePullSecrets?: Ref[] };
+  // The object after the item actions: a token secret the service-account action dropped stays dropped.
+  const src = i.desired as KubeObject & { secrets?: Ref[]; imagePullSecrets?: Ref[] };
   const add = (have: Ref[] | undefined, more: Ref[] | undefined): Ref[] | undefined => {
     const names = new Set((have ?? []).map((r) => r.name));
     const extra = (more ?? []).filter((r) => !names.has(r.name));
@@ -139,7 +141,8 @@ async function mergeServiceAccount(i: ReconcileInput, what: string, where: { nam
   if (pulls) body.imagePullSecrets = pulls;
   const missing = (have: Record<string, string> | undefined, more: Record<string, string> | undefined): Record<string, string> =>
     Object.fromEntries(Object.entries(more ?? {}).filter(([k]) => have?.[k] === undefined));
-  const labels = { ...missing(cur.metadata.labels, i.desired.metadata.labels), ...(i.policy === 'update' ? i.labels : {}) };
+  // The restore labels are not merged in: Velero compares against the in-cluster copy with them already added.
+  const labels = missing({ ...cur.metadata.labels, ...i.labels }, src.metadata.labels);
   const annotations = missing(cur.metadata.annotations, src.metadata.annotations);
   const metadata: Record<string, unknown> = {};
   if (Object.keys(labels).length) metadata.labels = labels;
@@ -151,6 +154,7 @@ async function mergeServiceAccount(i: ReconcileInput, what: string, where: { nam
   }
   if (await patch(i, body)) return 'updated';
   i.log.warn(`could not merge the backed-up ${what} into the existing one`, where);
+  if (i.policy === 'update') await patch(i, { metadata: { labels: i.labels } });
   return 'failed';
 }
 

@@ -14,21 +14,24 @@ const pod = (status?: object, annotations?: Record<string, string>): KubeObject 
 const job = (status?: object): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'n' }, ...(status ? { status } : {}) });
 
 test('skipReason: pods that have Succeeded or Failed are not restored; running and pending ones are', () => {
-  assert.match(skipReason('pods', pod({ phase: 'Succeeded' }))!, /completed \(phase Succeeded\)/);
-  assert.match(skipReason('pods', pod({ phase: 'Failed' }))!, /completed \(phase Failed\)/);
+  assert.match(skipReason('pods', pod({ phase: 'Succeeded' }))!.reason, /completed \(phase Succeeded\)/);
+  assert.match(skipReason('pods', pod({ phase: 'Failed' }))!.reason, /completed \(phase Failed\)/);
+  assert.equal(skipReason('pods', pod({ phase: 'Failed' }))!.recorded, false, 'Velero drops completed pods before it registers them');
   for (const phase of ['Running', 'Pending', 'Unknown']) assert.equal(skipReason('pods', pod({ phase })), undefined);
   assert.equal(skipReason('pods', pod()), undefined, 'no status at all');
 });
 
 test('skipReason: jobs with a completionTime are not restored; an empty one does not count', () => {
-  assert.match(skipReason('jobs.batch', job({ completionTime: '2026-01-01T00:00:00Z' }))!, /job has completed/);
+  assert.match(skipReason('jobs.batch', job({ completionTime: '2026-01-01T00:00:00Z' }))!.reason, /job has completed/);
   assert.equal(skipReason('jobs.batch', job({ completionTime: '' })), undefined);
   assert.equal(skipReason('jobs.batch', job({ active: 1 })), undefined);
   assert.equal(skipReason('jobs.batch', job()), undefined);
 });
 
 test('skipReason: mirror pods (non-empty kubernetes.io/config.mirror) are left to their kubelet', () => {
-  assert.match(skipReason('pods', pod({ phase: 'Running' }, { 'kubernetes.io/config.mirror': '3f1c9a' }))!, /mirror pods/);
+  const mirror = skipReason('pods', pod({ phase: 'Running' }, { 'kubernetes.io/config.mirror': '3f1c9a' }))!;
+  assert.match(mirror.reason, /mirror pods/);
+  assert.equal(mirror.recorded, true, 'recorded as skipped in the resource list');
   assert.equal(skipReason('pods', pod({ phase: 'Running' }, { 'kubernetes.io/config.mirror': '' })), undefined, 'Velero only skips a non-empty mirror annotation');
 });
 

@@ -10,14 +10,15 @@ import { labelSafeName, LABEL_BACKUP_NAME, LABEL_RESTORE_NAME, ANNOTATION_RESTOR
 const STRIPPED_METADATA = ['generateName', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences'] as const;
 
 /** Why an object is not restored at all, or undefined. */
-export function skipReason(groupResource: string, obj: KubeObject): string | undefined {
+export function skipReason(groupResource: string, obj: KubeObject): { reason: string; recorded: boolean } | undefined {
   if (groupResource === 'pods') {
     const phase = (obj.status as { phase?: string } | undefined)?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return `pod has completed (phase ${phase})`;
-    // Velero skips a pod whose mirror annotation is non-empty (the kubelet always writes a hash there).
-    if (obj.metadata.annotations?.['kubernetes.io/config.mirror']) return 'mirror pods are created by their kubelet';
+    if (phase === 'Succeeded' || phase === 'Failed') return { reason: `pod has completed (phase ${phase})`, recorded: false };
+    // Velero skips a pod whose mirror annotation is non-empty (the kubelet always writes a hash there), and
+    // records it as skipped: its check comes after the item is registered.
+    if (obj.metadata.annotations?.['kubernetes.io/config.mirror']) return { reason: 'mirror pods are created by their kubelet', recorded: true };
   }
-  if (groupResource === 'jobs.batch' && (obj.status as { completionTime?: string } | undefined)?.completionTime) return 'job has completed';
+  if (groupResource === 'jobs.batch' && (obj.status as { completionTime?: string } | undefined)?.completionTime) return { reason: 'job has completed', recorded: false };
   return undefined;
 }
 

@@ -95,7 +95,8 @@ export async function prepareRestore(input: RestoreLike, ctx: RestorePrepareCont
       includeClusterResources: spec.includeClusterResources ?? undefined,
       labelSelector: spec.labelSelector ?? undefined,
       orLabelSelectors: spec.orLabelSelectors?.length ? spec.orLabelSelectors : undefined,
-      namespaceMapping: { ...spec.namespaceMapping },
+      // No prototype: a namespace named "constructor" must not find Object's.
+      namespaceMapping: Object.assign(Object.create(null) as Record<string, string>, spec.namespaceMapping),
       existingPolicy: policy === '' ? undefined : (policy as ExistingPolicy),
       statusResources,
       restorePVs: spec.restorePVs ?? undefined,
@@ -183,8 +184,9 @@ function statusFilter(spec: RestoreSpecLike, discovery: Discovery, errors: strin
   const inc = unique((s.includedResources ?? []).map((r) => resolveResource(r, discovery)));
   const exc = unique((s.excludedResources ?? []).map((r) => resolveResource(r, discovery)));
   errors.push(...oldListErrors('spec.restoreStatus.includedResources', 'spec.restoreStatus.excludedResources', inc, exc));
-  // An empty include list selects nothing here (unlike the resource filter): status is opt-in.
-  return inc.length === 0 ? undefined : new IncludesExcludes(inc, exc);
+  // Status is opt-in through restoreStatus being set at all; once set, an empty include list means every
+  // resource (minus the excludes), as Velero's filter reads it. The CLI sets it only when something is included.
+  return new IncludesExcludes(inc, exc);
 }
 
 function hookErrors(hooks: readonly RestoreHookSpecLike[]): string[] {

@@ -110,16 +110,21 @@ export class ItemRestorer {
     if (additional && !this.#admitsAdditional(item)) return;
     const obj = this.#s.source.parse(item) as unknown as KubeObject;
     const skip = skipReason(gr, obj);
+    let key = `${obj.apiVersion}/${obj.kind}`;
     if (skip) {
-      log.info(`not restoring ${label}: ${skip}`, fields(target));
+      log.info(`not restoring ${label}: ${skip.reason}`, fields(target));
+      // Velero records what it skips after registering the item (mirror pods), not completed pods or jobs.
+      if (skip.recorded) this.#s.results.record(key, target, item.name, 'skipped');
       return;
     }
-    let key = `${obj.apiVersion}/${obj.kind}`;
     try {
       const prepared = await this.#prepare(item, obj, label);
-      if (!prepared) return;
+      if (prepared === 'skipped') {
+        this.#s.results.record(key, target, item.name, 'skipped');
+        return;
+      }
       key = `${prepared.desired.apiVersion}/${prepared.desired.kind}`;
-      const outcome = await this.#write(prepared.ref, gr, prepared.desired, obj, prepared.status, prepared.keepStatus);
+      const outcome = await this.#write(prepared.ref, gr, prepared.desired, prepared.status, prepared.keepStatus);
       this.#s.results.record(key, target, item.name, outcome);
       if (outcome === 'created' || outcome === 'updated') log.info(`Restored ${label} (${outcome})`, fields(target));
     } catch (err) {
@@ -136,12 +141,13 @@ export class ItemRestorer {
     return request.includeClusterResources !== false;
   }
 
-  async #prepare(item: IndexedItem, obj: KubeObject, label: string): Promise<{ desired: KubeObject; ref: ResourceInfo; status: unknown; keepStatus: boolean } | undefined> {
+  /** The object to write, or 'skipped' when a PV decision or an item action means nothing is created. */
+  async #prepare(item: IndexedItem, obj: KubeObject, label: string): Promise<{ desired: KubeObject; ref: ResourceInfo; status: unknown; keepStatus: boolean } | 'skipped'> {
     const { request, log } = this.#s;
     const gr = item.groupResource;
     const target = this.#target(item.namespace);
     const fromBackup = structuredClone(obj);
-    if (gr === 'persistentvolumes' && !this.#persistentVolume(obj, label)) return undefined;
+    if (gr === 'persistentvolumes' && !this.#persistentVolume(obj, label)) return 'skipped';
     const status = stripForCreate(obj);
     const keepStatus = status !== undefined && wantsStatus(fromBackup, request.statusResources?.shouldInclude(gr) ?? false);
     let current = obj;
@@ -158,7 +164,7 @@ export class ItemRestorer {
       });
       if (result.skip) {
         log.info(`not restoring ${label}: item action ${action.name} skips it`, fields(target));
-        return undefined;
+        return 'skipped';
       }
       current = result.item;
       if (result.additionalItems?.length) await this.#additional(result.additionalItems, label);
@@ -194,7 +200,7 @@ export class ItemRestorer {
     return out.object as KubeObject;
   }
 
-  async #write(ref: ResourceInfo, gr: string, desired: KubeObject, fromBackup: KubeObject, status: unknown, keepStatus: boolean): Promise<ItemOutcome> {
+  async #write(ref: ResourceInfo, gr: string, desired: KubeObject, status: unknown, keepStatus: boolean): Promise<ItemOutcome> {
     const { client, existing: cache, signal } = this.#s;
     const ns = ref.namespaced ? desired.metadata.namespace : undefined;
     const name = desired.metadata.name!;
@@ -221,7 +227,6 @@ export class ItemRestorer {
       groupResource: gr,
       existing,
       desired,
-      fromBackup,
       policy: this.#s.request.existingPolicy,
       restoreName: this.#s.request.name,
       labels: this.#s.labels,
