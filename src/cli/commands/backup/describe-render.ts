@@ -44,7 +44,9 @@ export function phaseText(noun: 'backup' | 'restore', name: string, phase: strin
   const text = `${phase}${suffix}`;
   const painted =
     phase === 'Completed' ? colour(colorized, 'green', text) : ['FailedValidation', 'PartiallyFailed', 'Failed'].includes(phase) ? colour(colorized, 'red', text) : text;
-  const hint = phase === 'Failed' || phase === 'PartiallyFailed' ? ` (run \`skiff ${noun} logs ${name}\` for more information)` : '';
+  // Velero quotes the command with backticks for a backup but with single quotes for a restore.
+  const q = noun === 'restore' ? "'" : '`';
+  const hint = phase === 'Failed' || phase === 'PartiallyFailed' ? ` (run ${q}skiff ${noun} logs ${name}${q} for more information)` : '';
   return `${painted}${hint}`;
 }
 

@@ -59,7 +59,9 @@ export function readRestoreCreateFlags(self: CommandUnknownOpts): RestoreCreateO
   for (const key of ['includeNamespaces', 'excludeNamespaces', 'includeResources', 'excludeResources', 'statusIncludeResources', 'statusExcludeResources'] as const) {
     set(key, v.optStrings(o, key));
   }
-  for (const key of ['includeClusterResources', 'restoreVolumes', 'preserveNodePorts', 'writeSparseFiles', 'allowPartiallyFailed'] as const) set(key, v.optBool(o, key));
+  for (const key of ['includeClusterResources', 'restoreVolumes', 'writeSparseFiles', 'allowPartiallyFailed'] as const) set(key, v.optBool(o, key));
+  // Commander camel-cases `--preserve-nodeports` as one word: `preserveNodeports`.
+  set('preserveNodePorts', v.optBool(o, 'preserveNodeports'));
   for (const key of ['labels', 'annotations', 'namespaceMappings'] as const) set(key, v.optMap(o, key));
   set('existingResourcePolicy', v.optString(o, 'existingResourcePolicy') as RestoreCreateOptions['existingResourcePolicy']);
   set('itemOperationTimeoutMs', v.optNumber(o, 'itemOperationTimeout'));

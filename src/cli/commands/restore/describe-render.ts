@@ -1,9 +1,10 @@
 /** @module cli/commands/restore/describe-render — `restore describe` text from a Restore and its fetched files (pure). */
 import type { Restore, RestoreSpec } from '../../../api/index.ts';
+import { formatGoDuration, parseGoDuration } from '../../../util/duration.ts';
 import { DescribeWriter } from '../../output/describe.ts';
 import { describeMap, describeMetadata, describeResults, describeValidationErrors, joined, phaseText, triState } from '../backup/describe-render.ts';
-import { describeItemOperations, describePodVolumeGroups, describeResourceList, MORE, NONE_INCLUDED, time } from '../backup/describe-status.ts';
-import type { Fetched, PodVolumeEntry } from '../backup/describe-types.ts';
+import { describeItemOperations, describePodVolumeGroups, describeResourceList, errorText, MORE, NONE_INCLUDED, time } from '../backup/describe-status.ts';
+import type { Fetched, PodVolumeEntry, ResultsFile } from '../backup/describe-types.ts';
 import { formatSelector } from '../backup/table.ts';
 import type { RestoreDescribeInput, RestoreVolumeInfo } from './describe-types.ts';
 
@@ -82,12 +83,35 @@ function describeCsiRestores(d: DescribeWriter, details: boolean, infos: Fetched
   for (const info of csi) describeCsiRestore(d, details, info);
 }
 
+/**
+ * Warnings and errors from the results file. Unlike a backup's, a restore's describe never falls back to the
+ * bare counts: velero prints why the file could not be read, on the lines right after `Completed:`.
+ */
+function describeRestoreResults(d: DescribeWriter, r: Restore, results: Fetched<ResultsFile>): void {
+  const s = r.status ?? {};
+  if ((s.warnings ?? 0) === 0 && (s.errors ?? 0) === 0) return;
+  if (results.state === 'ok') return describeResults(d, s, results);
+  const why = errorText(results);
+  d.line('Warnings', `<error getting warnings: ${why}>`);
+  d.blank();
+  d.line('Errors', `<error getting errors: ${why}>`);
+}
+
+/** The spec's timeout as Go prints a Duration (`1h` → `1h0m0s`); an unreadable value as stored. */
+function goDuration(text: string | null | undefined): string {
+  try {
+    return formatGoDuration(parseGoDuration(text || '0s'));
+  } catch {
+    return text ?? '';
+  }
+}
+
 /** How existing objects, timeouts, node ports, modifiers and the uploader are set. */
 function describeSettings(d: DescribeWriter, spec: RestoreSpec): void {
   d.blank();
   // Velero prints these two keys with a space before the tab; kept, so the columns match its output.
   d.row(['Existing Resource Policy: ', spec.existingResourcePolicy || NONE]);
-  d.line('ItemOperationTimeout', spec.itemOperationTimeout ?? '0s');
+  d.line('ItemOperationTimeout', goDuration(spec.itemOperationTimeout));
   d.blank();
   d.line('Preserve Service NodePorts', triState(spec.preserveNodePorts, 'false', 'true', 'auto'));
   const modifier = spec.resourceModifier;
@@ -118,6 +142,8 @@ function describeOutcome(d: DescribeWriter, input: RestoreDescribeInput): void {
     d.row(['HooksFailed: ', String(s.hookStatus.hooksFailed ?? 0)]);
   }
   if (input.details) {
+    // Velero 1.16 prints a blank line before the list as well as after it.
+    d.blank();
     describeResourceList(d, 'restore', input.resourceList);
     d.blank();
   }
@@ -140,7 +166,7 @@ export function renderRestoreDescription(input: RestoreDescribeInput): string {
     d.blank();
     describeValidationErrors(d, validation, colorized);
   }
-  describeResults(d, r.status, input.results);
+  describeRestoreResults(d, r, input.results);
   d.blank();
   describeRequest(d, spec);
   describePodVolumeRestores(d, input.details, input.podVolumes);
