@@ -111,6 +111,8 @@ function finalStatus(outcome: RestoreOutcome, opLog: OperationLog, phase: string
     restoreItemOperationsAttempted: 0,
     restoreItemOperationsCompleted: 0,
     restoreItemOperationsFailed: 0,
+    // Velero's finalizer always sets it; describe shows HooksAttempted/HooksFailed from it (exec hooks only).
+    hookStatus: {},
   };
 }
 

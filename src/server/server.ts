@@ -91,16 +91,14 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   if (enabled('download-request')) controllers.push(downloadRequestController({ client, namespace: c.namespace, stores, log }) as unknown as Controller);
   await Promise.all(controllers.map((ctl) => ctl.start()));
   log.info(`skiff server is running`, { controllers: controllers.map((ctl) => ctl.name).join(',') });
-  return {
-    client,
-    controllers,
-    log,
-    stop: async () => {
-      log.info('stopping skiff server');
-      await Promise.all(controllers.map((ctl) => ctl.stop()));
-      await client.close();
-    },
+  // Stopping twice waits for the first stop (tests and signal handlers may both ask).
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    log.info('stopping skiff server');
+    await Promise.all(controllers.map((ctl) => ctl.stop()));
+    await client.close();
   };
+  return { client, controllers, log, stop: () => (stopping ??= stop()) };
 }
 
 /** Runs until SIGINT/SIGTERM; resolves after a clean stop. */
