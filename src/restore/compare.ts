@@ -37,6 +37,7 @@ export function userFields(groupResource: string, obj: KubeObject): KubeObject {
     for (const p of (spec.ports ?? []) as Array<Record<string, unknown>>) delete p.nodePort;
   }
   if (groupResource === 'pods') delete spec.nodeName;
+  if (groupResource === 'jobs.batch') dropJobControllerUid(spec);
   if (groupResource === 'persistentvolumes') {
     const claim = spec.claimRef as Record<string, unknown> | undefined;
     if (claim) {
@@ -45,6 +46,16 @@ export function userFields(groupResource: string, obj: KubeObject): KubeObject {
     }
   }
   return o;
+}
+
+/** The job controller labels its selector and pod template with the Job's uid, which a restore changes. */
+function dropJobControllerUid(spec: Record<string, unknown>): void {
+  const selector = spec.selector as { matchLabels?: Record<string, string> } | undefined;
+  const template = spec.template as { metadata?: { labels?: Record<string, string> } } | undefined;
+  for (const labels of [selector?.matchLabels, template?.metadata?.labels]) {
+    if (!labels) continue;
+    for (const k of ['controller-uid', 'batch.kubernetes.io/controller-uid']) delete labels[k];
+  }
 }
 
 /** JSON paths where two values differ (`spec.replicas`, `metadata.labels.app`), at most `limit` of them. */
