@@ -14,9 +14,10 @@ import { VeleroResources } from '../../src/api/index.ts';
 import { Resources, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
 import { waitFor } from '../support/cluster.ts';
 import { startTestServer, type TestServer } from '../support/skiff-server.ts';
+import { VELERO_BUCKET_URL } from '../fixtures/velero-bucket.ts';
 import { backUp, bodyOf, createRestore, deleteNamespace, restoreResourceList, restoreResults } from '../support/restore.ts';
 
-const FIXTURE_BUCKET = new URL('../../../shared/fixtures/velero-1.18.3-bucket/', import.meta.url);
+const FIXTURE_BUCKET = VELERO_BUCKET_URL;
 
 /** Every entry of a gzipped tarball, then `extra` appended (all before the end-of-archive blocks). */
 async function withExtraEntries(tarball: Buffer, extra: { name: string; body: string }[]): Promise<Buffer> {
