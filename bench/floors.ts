@@ -51,3 +51,32 @@ export async function bareCreator(p: Pool, state: ClusterState, args: ScenarioAr
   await Promise.all(Array.from({ length: args.concurrency }, worker));
   return { objects: created };
 }
+
+/** One POST of a prepared object: its collection path and JSON body. */
+export interface Creation {
+  path: string;
+  body: string;
+}
+
+/**
+ * POSTs prepared objects, group after group (namespaces before what lives in them), `concurrency` requests
+ * in flight over a pool of that size; no GET, no retries, anything but 201 fails the run.
+ */
+export async function bareCreatorOf(p: Pool, state: ClusterState, groups: Creation[][], concurrency: number): Promise<{ objects: number }> {
+  const headers = { authorization: `Bearer ${state.token}`, 'content-type': 'application/json', accept: 'application/json' };
+  let created = 0;
+  for (const group of groups) {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < group.length) {
+        const c = group[next++]!;
+        const res = await p.request({ method: 'POST', path: c.path, headers, body: c.body });
+        if (res.statusCode !== 201) throw new Error(`POST ${c.path} answered ${res.statusCode}: ${(await res.body.text()).slice(0, 300)}`);
+        await res.body.dump();
+        created++;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  }
+  return { objects: created };
+}

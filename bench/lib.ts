@@ -65,6 +65,8 @@ export async function measure(ctx: BenchContext, m: MeasureOptions): Promise<voi
     min: line.min,
     'vs floor': ratio !== undefined ? `${(ratio * 100).toFixed(0)}%` : '-',
     'rss MB': line.maxRssMB,
+    'req/obj': samples[0]?.extra?.requestsPerObject ?? '-',
+    'cpu s': samples[0]?.cpuSeconds ?? '-',
     requests: Object.entries(requests).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k}=${v}`).join(' '),
     client: Object.entries(samples[0]?.extra ?? {}).filter(([k]) => k.startsWith('server ') || k === 'pages' || k === 'types').map(([k, v]) => `${k.replace('server ', '')}=${v}`).join(' '),
   });
@@ -73,7 +75,9 @@ export async function measure(ctx: BenchContext, m: MeasureOptions): Promise<voi
 
 export async function runChild(id: string, args: unknown): Promise<ScenarioResult> {
   // Every scenario runs as bin/skiff runs the server (same V8 flags), floors included, so RSS compares fairly.
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', join(import.meta.dirname, 'scenario.ts'), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_CHILD_FLAGS adds Node flags for investigating, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const flags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', ...flags, join(import.meta.dirname, 'scenario.ts'), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));

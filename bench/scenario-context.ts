@@ -13,6 +13,8 @@ export interface ScenarioArgs {
 export interface ScenarioResult {
   objects: number;
   seconds: number;
+  /** CPU time of this process (user + system, all threads) during the timed part. */
+  cpuSeconds?: number;
   maxRssMB: number;
   /** Scenario-specific extras (pages read, retries…). */
   extra?: Record<string, number>;

@@ -8,6 +8,7 @@ import { mapLimit } from '../src/util/index.ts';
 import { barePager, bareCreator, pool } from './floors.ts';
 import { configMapBody, loadState, maxRssMB, type ScenarioArgs, type ScenarioResult } from './scenario-context.ts';
 import { floorPagerAll, skiffBackup, type BackupArgs } from './scenarios/backup.ts';
+import { floorCreateObjects, skiffRestore, type RestoreArgs } from './scenarios/restore.ts';
 
 interface Outcome {
   objects: number;
@@ -50,6 +51,8 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'floor-pager-all': (args) => floorPagerAll(args as BackupArgs),
   'skiff-backup': (args) => skiffBackup(args as BackupArgs),
+  'floor-create-objects': (args) => floorCreateObjects(args as RestoreArgs),
+  'skiff-restore': (args) => skiffRestore(args as RestoreArgs),
   'kube-create': async (args) => {
     const client = await kubeClient(args);
     return {
@@ -76,8 +79,11 @@ if (!scenario || !json) {
 }
 const prepared = await scenario(JSON.parse(json) as ScenarioArgs);
 const started = performance.now();
+const cpu = process.cpuUsage();
 const out = await prepared.run();
 const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
 await prepared.close();
-const result: ScenarioResult = { objects: out.objects, seconds, maxRssMB: maxRssMB(), ...(out.extra ? { extra: out.extra } : {}) };
+const cpuSeconds = Math.round((used.user + used.system) / 1e4) / 100;
+const result: ScenarioResult = { objects: out.objects, seconds, cpuSeconds, maxRssMB: maxRssMB(), ...(out.extra ? { extra: out.extra } : {}) };
 process.stdout.write(`${JSON.stringify(result)}\n`);

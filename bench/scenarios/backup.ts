@@ -14,6 +14,9 @@ export interface BackupArgs extends ScenarioArgs {
   serverNamespace: string;
   /** For the floor: every listable resource path, cluster-wide (e.g. /api/v1/configmaps). */
   paths?: string[];
+  /** A fixed name and spec (K2/K4 make the backup they restore this way); default a full backup named k1-<time>. */
+  backupName?: string;
+  backupSpec?: Record<string, unknown>;
 }
 
 export async function skiffBackup(args: BackupArgs): Promise<{ run: () => Promise<{ objects: number; extra: Record<string, number> }>; close: () => Promise<void> }> {
@@ -24,10 +27,10 @@ export async function skiffBackup(args: BackupArgs): Promise<{ run: () => Promis
     write: () => undefined,
   });
   const client = await KubeClient.fromKubeConfig({ kubeconfig: { kubeconfig: state.kubeconfig, env: {} } });
-  const name = `k1-${Date.now()}`;
+  const name = args.backupName ?? `k1-${Date.now()}`;
   return {
     run: async () => {
-      await client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: args.serverNamespace }, spec: {} });
+      await client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: args.serverNamespace }, spec: args.backupSpec ?? {} });
       for (;;) {
         const b = await client.get(VeleroResources.backups, name, { namespace: args.serverNamespace });
         const status = (b.status ?? {}) as { phase?: string; progress?: { itemsBackedUp?: number }; errors?: number; warnings?: number };
