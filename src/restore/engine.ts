@@ -134,7 +134,7 @@ class RestoreRun {
         throwIfAborted(signal);
         restorer.freshView();
         if (tier.kind === 'namespaces') await this.#namespaceTier(source, namespaces);
-        else await this.#tier(tier, source, restorer);
+        else await this.#tier(tier, source, restorer, existing);
         if (tier.kind === 'crds') await this.#crdsReady(restorer.crds);
       }
     } finally {
@@ -232,12 +232,22 @@ class RestoreRun {
     });
   }
 
-  async #tier(tier: Tier, source: BackupSource, restorer: ItemRestorer): Promise<void> {
+  async #tier(tier: Tier, source: BackupSource, restorer: ItemRestorer, existing: ExistingObjects): Promise<void> {
     const items = tier.groupResources.flatMap((gr) => this.#selectedItems(source, gr)).filter((i) => !restorer.claimed(i));
     if (items.length === 0) return;
     this.#in.log.info(`Restoring ${tier.label}: ${items.length} items`);
-    for await (const chunk of source.chunks(items)) {
-      await mapLimit(chunk, this.#opts.concurrency ?? DEFAULT_CONCURRENCY, (item) => (restorer.claimed(item) ? Promise.resolve() : restorer.restore(item)));
+    const mapping = this.#in.request.namespaceMapping;
+    for (const gr of tier.groupResources) {
+      const targets = new Set<string>();
+      for (const i of items) if (i.groupResource === gr && i.namespace !== undefined) targets.add(mapping[i.namespace] ?? i.namespace);
+      existing.plan(gr, targets);
+    }
+    try {
+      for await (const chunk of source.chunks(items)) {
+        await mapLimit(chunk, this.#opts.concurrency ?? DEFAULT_CONCURRENCY, (item) => (restorer.claimed(item) ? Promise.resolve() : restorer.restore(item)));
+      }
+    } finally {
+      for (const gr of tier.groupResources) existing.release(gr);
     }
   }
 

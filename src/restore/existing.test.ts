@@ -331,3 +331,44 @@ test('deepEqual: structural, key order ignored, list order not', () => {
   assert.equal(deepEqual('1', 1), false);
   assert.equal(deepEqual(null, null), true);
 });
+
+test('many target namespaces: one cluster-wide LIST keeps only those namespaces; released after the tier', async () => {
+  const cm = (ns: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns } });
+  const targets = Array.from({ length: 12 }, (_, i) => `ns-${i}`);
+  const client = new FakeClient([...targets.map((ns) => cm(ns, 'a')), cm('elsewhere', 'a')]);
+  const existing = new ExistingObjects(client as unknown as KubeClient, 500, new Set(['ns-11']));
+  existing.plan('configmaps', targets);
+  for (const ns of targets.slice(0, 11)) assert.equal((await existing.lookup(CONFIGMAPS, ns, 'a') as KubeObject).metadata.namespace, ns);
+  assert.equal(await existing.lookup(CONFIGMAPS, 'ns-11', 'a'), UNKNOWN, 'a namespace the restore created is not listed');
+  assert.deepEqual(client.calls, ['list configmaps * limit=500']);
+  assert.equal(await existing.lookup(CONFIGMAPS, 'elsewhere', 'a').then((o) => (o as KubeObject | undefined)?.metadata.namespace), 'elsewhere', 'outside the plan: its own LIST');
+  assert.deepEqual(client.calls.slice(1), ['list configmaps elsewhere limit=500']);
+  existing.release('configmaps');
+  await existing.lookup(CONFIGMAPS, 'ns-0', 'a');
+  assert.deepEqual(client.calls.slice(2), ['list configmaps ns-0 limit=500'], 'after release, a lookup lists again, per namespace');
+});
+
+test('few target namespaces: one LIST per namespace', async () => {
+  const client = new FakeClient();
+  const existing = new ExistingObjects(client as unknown as KubeClient, 100, new Set());
+  existing.plan('configmaps', ['a', 'b']);
+  await existing.lookup(CONFIGMAPS, 'a', 'x');
+  await existing.lookup(CONFIGMAPS, 'b', 'x');
+  await existing.lookup(CONFIGMAPS, 'a', 'y');
+  assert.deepEqual(client.calls, ['list configmaps a limit=100', 'list configmaps b limit=100']);
+});
+
+test('reconcile: an unchanged Service whose cluster IP and node ports the restore dropped is the same, and update never patches them', async () => {
+  const SERVICES: ResourceRef = { group: '', version: 'v1', resource: 'services', namespaced: true };
+  const live: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { type: 'NodePort', clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7'], ports: [{ name: 'http', port: 80, nodePort: 30080 }], selector: { app: 'web' } } } as KubeObject;
+  const desired: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', labels: LABELS }, spec: { type: 'NodePort', ports: [{ name: 'http', port: 80 }], selector: { app: 'web' } } } as KubeObject;
+  const base = { ref: SERVICES, groupResource: 'services', restoreName: 'r1', labels: LABELS };
+  const client = new FakeClient();
+  const log = new FakeLog();
+  assert.equal(await reconcileExisting({ ...base, client: client as unknown as KubeClient, existing: structuredClone(live), desired: structuredClone(desired), policy: 'none', log: log as unknown as OperationLog }), 'skipped');
+  assert.deepEqual(log.of('warn'), []);
+  const changed = structuredClone(desired);
+  (changed.spec as { selector: Record<string, string> }).selector = { app: 'web-v2' };
+  await reconcileExisting({ ...base, client: client as unknown as KubeClient, existing: structuredClone(live), desired: changed, policy: 'update', log: log as unknown as OperationLog });
+  assert.deepEqual(client.patches.map((p) => p.body), [{ metadata: { labels: LABELS }, spec: { selector: { app: 'web-v2' } } }]);
+});

@@ -4,7 +4,7 @@
  * by the CREATE itself (409 means "exists"). What then happens follows Velero's existing-resource policy:
  * unset or `none` leaves the object alone (warning when it differs), `update` patches it to the backup.
  */
-import { isNotFound, objectKey, type KubeClient, type KubeObject, type ResourceRef } from '../kube/index.ts';
+import { groupResource, isNotFound, objectKey, type KubeClient, type KubeObject, type ResourceRef } from '../kube/index.ts';
 import type { OperationLog } from '../backup/index.ts';
 import { comparable, describeObject } from './item.ts';
 import { createMergePatch } from './modifiers/index.ts';
@@ -15,11 +15,18 @@ import { LABEL_RESTORE_NAME } from '../api/index.ts';
 /** Not listed: the CREATE will tell. */
 export const UNKNOWN = Symbol('unknown');
 
+/** More target namespaces than this for one resource: one cluster-wide LIST instead of one per namespace. */
+const WIDE_LIST_NAMESPACES = 8;
+/** The scope of a cluster-wide LIST of a namespaced resource. */
+const ALL_NAMESPACES = '\u0000all';
+
 export class ExistingObjects {
   readonly #client: KubeClient;
   readonly #pageSize: number;
   readonly #fresh: ReadonlySet<string>;
   readonly #lists = new Map<string, Promise<Map<string, KubeObject>>>();
+  /** Per group-resource: the target namespaces the current tier restores into (fresh ones left out). */
+  readonly #plans = new Map<string, Set<string>>();
   #listCount = 0;
 
   /** `freshNamespaces`: namespaces this restore created, where nothing needs listing. */
@@ -33,16 +40,31 @@ export class ExistingObjects {
     return this.#listCount;
   }
 
+  /**
+   * Before a tier: the namespaces its items of one resource go to. With many of them, the first lookup lists
+   * the resource once across the cluster (keeping only those namespaces) rather than once per namespace.
+   */
+  plan(groupResource: string, targetNamespaces: Iterable<string>): void {
+    const wanted = new Set([...targetNamespaces].filter((ns) => !this.#fresh.has(ns)));
+    this.#plans.set(groupResource, wanted);
+  }
+
+  /** After a tier: its lists are no longer needed (a later lookup, e.g. for an additional item, lists again). */
+  release(groupResource: string): void {
+    this.#plans.delete(groupResource);
+    for (const k of [...this.#lists.keys()]) if (k.startsWith(`${groupResource}|`)) this.#lists.delete(k);
+  }
+
   /** The in-cluster object, undefined when the LIST did not have it, UNKNOWN when nothing was listed. */
   async lookup(ref: ResourceRef, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<KubeObject | undefined | typeof UNKNOWN> {
     if (ref.namespaced && namespace && this.#fresh.has(namespace)) return UNKNOWN;
-    const list = await this.#list(ref, ref.namespaced ? namespace : undefined, signal);
+    const list = await this.#list(ref, this.#scope(ref, namespace), signal);
     return list.get(objectKey({ namespace: ref.namespaced ? namespace : undefined, name }));
   }
 
   /** After a 409: the listed copy when there is one, else a GET (the object appeared after the LIST). */
   async fetch(ref: ResourceRef, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<KubeObject | undefined> {
-    const listed = this.#lists.get(listKey(ref, ref.namespaced ? namespace : undefined));
+    const listed = this.#lists.get(listKey(ref, this.#scope(ref, namespace)));
     const found = listed ? (await listed).get(objectKey({ namespace: ref.namespaced ? namespace : undefined, name })) : undefined;
     if (found) return found;
     try {
@@ -53,14 +75,27 @@ export class ExistingObjects {
     }
   }
 
-  #list(ref: ResourceRef, namespace: string | undefined, signal?: AbortSignal): Promise<Map<string, KubeObject>> {
-    const k = listKey(ref, namespace);
+  #scope(ref: ResourceRef, namespace: string | undefined): string | undefined {
+    if (!ref.namespaced) return undefined;
+    const plan = this.#plans.get(groupResource(ref));
+    return plan && plan.size > WIDE_LIST_NAMESPACES && namespace !== undefined && plan.has(namespace) ? ALL_NAMESPACES : namespace;
+  }
+
+  #list(ref: ResourceRef, scope: string | undefined, signal?: AbortSignal): Promise<Map<string, KubeObject>> {
+    const k = listKey(ref, scope);
     let list = this.#lists.get(k);
     if (!list) {
       this.#listCount++;
+      const wide = scope === ALL_NAMESPACES;
+      const keep = wide ? this.#plans.get(groupResource(ref)) : undefined;
       list = (async () => {
         const out = new Map<string, KubeObject>();
-        for await (const obj of this.#client.listAll(ref, { namespace, limit: this.#pageSize, signal })) out.set(objectKey(obj.metadata), obj);
+        const namespace = wide ? undefined : scope;
+        for await (const obj of this.#client.listAll(ref, { namespace, limit: this.#pageSize, signal })) {
+          // A cluster-wide list keeps only the namespaces restored into: memory follows the restore, not the cluster.
+          if (keep && !keep.has(obj.metadata.namespace ?? '')) continue;
+          out.set(objectKey(obj.metadata), obj);
+        }
         return out;
       })();
       list.catch(() => this.#lists.delete(k));
@@ -70,8 +105,8 @@ export class ExistingObjects {
   }
 }
 
-function listKey(ref: ResourceRef, namespace: string | undefined): string {
-  return `${ref.group}/${ref.version}/${ref.resource}/${namespace ?? ''}`;
+function listKey(ref: ResourceRef, scope: string | undefined): string {
+  return `${groupResource(ref)}|${ref.version}|${scope ?? ''}`;
 }
 
 export interface ReconcileInput {
@@ -99,6 +134,7 @@ export async function reconcileExisting(i: ReconcileInput): Promise<ItemOutcome>
     const rebound = await rebindReleasedVolume(i);
     if (rebound) return rebound;
   }
+  if (i.groupResource === 'services') adoptAllocated(existing, desired);
   const same = deepEqual(comparable(existing, i.labels), comparable(desired, i.labels));
   if (same) {
     log.info(`${what} already exists and is the same as the backed-up version`, where);
@@ -118,6 +154,26 @@ export async function reconcileExisting(i: ReconcileInput): Promise<ItemOutcome>
   const labelled = await patch(i, { metadata: { labels: i.labels } });
   log.warn(`could not update ${what} to the backed-up version${labelled ? '; only the restore labels were set' : ''}`, where);
   return 'failed';
+}
+
+type ServiceSpec = { clusterIP?: string; clusterIPs?: string[]; healthCheckNodePort?: number; ports?: Array<{ name?: string; port?: number; nodePort?: number }> };
+
+/**
+ * The Service restore action drops what the cluster allocates (cluster IPs, node ports unless preserved); an
+ * existing Service keeps its own. Taking them over before comparing means an unchanged Service is "the same"
+ * (Velero warns about every one) and an update patch never tries to change them.
+ */
+function adoptAllocated(existing: KubeObject, desired: KubeObject): void {
+  const have = (existing.spec ?? {}) as ServiceSpec;
+  const want = (desired.spec ??= {}) as ServiceSpec;
+  if (want.clusterIP === undefined && have.clusterIP !== undefined) want.clusterIP = have.clusterIP;
+  if (want.clusterIPs === undefined && have.clusterIPs !== undefined) want.clusterIPs = [...have.clusterIPs];
+  if (want.healthCheckNodePort === undefined && have.healthCheckNodePort !== undefined) want.healthCheckNodePort = have.healthCheckNodePort;
+  for (const p of want.ports ?? []) {
+    if (p.nodePort !== undefined) continue;
+    const same = (have.ports ?? []).find((q) => q.name === p.name && q.port === p.port);
+    if (same?.nodePort !== undefined) p.nodePort = same.nodePort;
+  }
 }
 
 /**
