@@ -117,6 +117,13 @@ export class KubeClient {
     return this.transport.json<T>({ method: 'POST', path, body: obj, query: writeQuery(opts), ...signalOf(opts) });
   }
 
+  /** POST without reading the created object back: for callers that need only "created" (saves a JSON parse each). */
+  async createOnly(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<void> {
+    const namespace = opts.namespace ?? (ref.namespaced ? obj.metadata.namespace : undefined);
+    const path = resourcePath(ref, { namespace, subresource: opts.subresource });
+    await this.transport.text({ method: 'POST', path, body: obj, query: writeQuery(opts), ...signalOf(opts) });
+  }
+
   /** PUT: replaces the object; its metadata.resourceVersion makes this an optimistic-concurrency update. */
   update<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<T> {
     const namespace = opts.namespace ?? (ref.namespaced ? obj.metadata.namespace : undefined);

@@ -146,17 +146,21 @@ export class ItemRestorer {
     const { request, log } = this.#s;
     const gr = item.groupResource;
     const target = this.#target(item.namespace);
-    const fromBackup = structuredClone(obj);
+    // The pristine copy few actions read is parsed again from the archive's bytes only when one asks.
+    let pristine: KubeObject | undefined;
+    const fromBackup = (): KubeObject => (pristine ??= this.#s.source.parse(item) as unknown as KubeObject);
     if (gr === 'persistentvolumes' && !this.#persistentVolume(obj, label)) return 'skipped';
     const status = stripForCreate(obj);
-    const keepStatus = status !== undefined && wantsStatus(fromBackup, request.statusResources?.shouldInclude(gr) ?? false);
+    const keepStatus = status !== undefined && wantsStatus(obj, request.statusResources?.shouldInclude(gr) ?? false);
     let current = obj;
     for (const action of this.#s.actions) {
       if (!actionApplies(action, gr, current)) continue;
       const result = await action.execute(current, {
         restore: this.#s.restore as RestoreLike & { metadata: { name?: string } },
         backup: request.backup,
-        itemFromBackup: fromBackup,
+        get itemFromBackup() {
+          return fromBackup();
+        },
         namespaceMapping: request.namespaceMapping,
         serverNamespace: this.#s.serverNamespace,
         cluster: this.#cluster,
@@ -210,8 +214,8 @@ export class ItemRestorer {
       try {
         // Without a status subresource the status is part of the object and goes with the CREATE.
         const body = keepStatus && !statusSub ? { ...desired, status } : desired;
-        const created = await client.create(ref, body, { namespace: ns, signal });
-        if (keepStatus && statusSub) await this.#restoreStatus(ref, created, status);
+        if (keepStatus && statusSub) await this.#restoreStatus(ref, await client.create(ref, body, { namespace: ns, signal }), status);
+        else await client.createOnly(ref, body, { namespace: ns, signal });
         if (gr === CRDS) this.crds.add(name);
         return 'created';
       } catch (err) {
