@@ -66,14 +66,19 @@ export function restoreController(opts: RestoreControllerOptions): Controller<Re
     // The cache can lag behind our own last write (a restore that just finished still looks InProgress).
     const r = await opts.client.getIfExists<RestoreLike>(VeleroResources.restores, cached.metadata.name!, { namespace: cached.metadata.namespace });
     if (!r || r.metadata.deletionTimestamp || TERMINAL.has(r.status?.phase ?? '')) return;
-    const attempts = Number(r.metadata.annotations?.[ATTEMPTS_ANNOTATION] ?? '0') + 1;
+    // A restore found InProgress was interrupted: this is at least its second attempt. Only resumed restores
+    // carry the count, so a plain restore's object stays as the user wrote it.
+    const resuming = r.status?.phase === 'InProgress';
+    const attempts = resuming ? Number(r.metadata.annotations?.[ATTEMPTS_ANNOTATION] ?? '1') + 1 : 1;
     if (attempts > MAX_ATTEMPTS) {
       log.warn(`restore ${k} was interrupted ${MAX_ATTEMPTS} times; marking it Failed`);
       await opts.client.patch(VeleroResources.restores, r.metadata.name!, 'merge', { status: { phase: 'Failed', failureReason: `the server stopped during this restore ${MAX_ATTEMPTS} times`, completionTimestamp: formatKubeTime(now()) } }, { namespace: r.metadata.namespace });
       return;
     }
     // Counted before the run starts, so a restore that kills the server cannot loop forever.
-    const counted = await opts.client.patch<RestoreLike>(VeleroResources.restores, r.metadata.name!, 'merge', { metadata: { annotations: { [ATTEMPTS_ANNOTATION]: String(attempts) } } }, { namespace: r.metadata.namespace });
+    const counted = resuming
+      ? await opts.client.patch<RestoreLike>(VeleroResources.restores, r.metadata.name!, 'merge', { metadata: { annotations: { [ATTEMPTS_ANNOTATION]: String(attempts) } } }, { namespace: r.metadata.namespace })
+      : r;
     await executeRestore(counted, {
       client: opts.client,
       namespace: opts.namespace,
