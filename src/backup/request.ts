@@ -124,9 +124,10 @@ export function prepareBackup(input: BackupLike, ctx: PrepareContext): Prepared 
       namespaces,
       allNamespaces: userNamespaces.includesEverything(),
       resources,
-      labelSelector: spec.labelSelector ?? undefined,
-      orLabelSelectors: spec.orLabelSelectors?.length ? spec.orLabelSelectors : undefined,
-      orderedResources: orderedResources(spec.orderedResources),
+      // Both were checked by selectorErrors above: their operators are the four Kubernetes knows.
+      labelSelector: (spec.labelSelector ?? undefined) as LabelSelector | undefined,
+      orLabelSelectors: spec.orLabelSelectors?.length ? (spec.orLabelSelectors as LabelSelector[]) : undefined,
+      orderedResources: orderedResources(spec.orderedResources ?? undefined),
       snapshotVolumes: spec.snapshotVolumes ?? undefined,
     },
   };
@@ -239,8 +240,14 @@ function unique<T>(list: readonly T[]): T[] {
   return [...new Set(list)];
 }
 
+/** A selector as a Backup or Restore carries it, before its operators are known to be valid. */
+export interface UncheckedLabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: ReadonlyArray<{ key: string; operator: string; values?: string[] }>;
+}
+
 /** What the API server would refuse in a LIST, caught before the backup starts (keys, values, operators). */
-export function selectorErrors(field: string, sel: LabelSelector): string[] {
+export function selectorErrors(field: string, sel: UncheckedLabelSelector): string[] {
   const errors: string[] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
     if (!validLabelKey(k)) errors.push(`${field}.matchLabels: "${k}" is not a valid label key`);

@@ -1,56 +1,13 @@
 /**
- * @module backup/types: the parts of the velero.io objects the backup engine reads and writes.
- * Structurally compatible with src/api's generated types, which callers pass in.
+ * @module backup/types: the velero.io objects the backup engine reads and writes: the API's own types
+ * (src/api) under the names the engine uses, and the parts of a location it needs.
  */
-import type { KubeObject, LabelSelector } from '../kube/index.ts';
+import type { Backup, BackupSpec, BackupStatus } from '../api/index.ts';
+import type { KubeObject } from '../kube/index.ts';
 
-export interface BackupSpecLike {
-  includedNamespaces?: string[] | null;
-  excludedNamespaces?: string[] | null;
-  includedResources?: string[] | null;
-  excludedResources?: string[] | null;
-  includeClusterResources?: boolean | null;
-  includedClusterScopedResources?: string[] | null;
-  excludedClusterScopedResources?: string[] | null;
-  includedNamespaceScopedResources?: string[] | null;
-  excludedNamespaceScopedResources?: string[] | null;
-  labelSelector?: LabelSelector | null;
-  orLabelSelectors?: LabelSelector[] | null;
-  snapshotVolumes?: boolean | null;
-  ttl?: string;
-  storageLocation?: string;
-  volumeSnapshotLocations?: string[];
-  defaultVolumesToRestic?: boolean | null;
-  defaultVolumesToFsBackup?: boolean | null;
-  snapshotMoveData?: boolean | null;
-  orderedResources?: Record<string, string>;
-  csiSnapshotTimeout?: string;
-  itemOperationTimeout?: string;
-  volumeGroupSnapshotLabelKey?: string;
-  hooks?: { resources?: unknown[] | null };
-  resourcePolicy?: unknown;
-  [key: string]: unknown;
-}
-
-export interface BackupStatusLike {
-  version?: number;
-  formatVersion?: string;
-  expiration?: string;
-  phase?: string;
-  validationErrors?: string[];
-  startTimestamp?: string;
-  completionTimestamp?: string;
-  failureReason?: string;
-  warnings?: number;
-  errors?: number;
-  progress?: { totalItems?: number; itemsBackedUp?: number };
-  [key: string]: unknown;
-}
-
-export interface BackupLike extends KubeObject {
-  spec?: BackupSpecLike;
-  status?: BackupStatusLike;
-}
+export type BackupSpecLike = BackupSpec;
+export type BackupStatusLike = BackupStatus;
+export type BackupLike = Backup;
 
 export interface LocationLike extends KubeObject {
   spec?: {

@@ -9,7 +9,7 @@ import { Resources } from '../kube/index.ts';
 import { OperationLog, prepareBackup, runBackup, type BackupLike, type BackupOutcome, type LocationLike, type ServerDefaults } from '../backup/index.ts';
 import { createBackupArchive } from '../archive/index.ts';
 import type { BackupStore } from '../storage/index.ts';
-import { formatKubeTime, VeleroResources } from '../api/index.ts';
+import { formatKubeTime, VeleroResources, type BackupPhase } from '../api/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { LocationStores } from './location-stores.ts';
 import { throttledProgress } from './progress.ts';
@@ -50,7 +50,7 @@ export async function executeBackup(input: BackupLike, deps: ExecutionDeps): Pro
     uploadStarted = true;
     const outcome = await collectAndUpload(backup, prepared.request, store, deps, opLog, progress.report);
     await progress.flush();
-    const phase = opLog.errors > 0 ? 'PartiallyFailed' : 'Completed';
+    const phase: BackupPhase = opLog.errors > 0 ? 'PartiallyFailed' : 'Completed';
     const final = finalStatus(backup, outcome, opLog, phase, now);
     await store.putBackupLog(name, await opLog.finish());
     await store.putBackupSidecars(name, {
@@ -108,7 +108,7 @@ async function collectAndUpload(
   }
 }
 
-function finalStatus(backup: BackupLike, outcome: BackupOutcome, log: OperationLog, phase: string, now: () => Date): NonNullable<BackupLike['status']> {
+function finalStatus(backup: BackupLike, outcome: BackupOutcome, log: OperationLog, phase: BackupPhase, now: () => Date): NonNullable<BackupLike['status']> {
   return {
     ...backup.status,
     phase,

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Discovery, KubeObject, ResourceInfo } from '../kube/index.ts';
 import type { BackupLike, LocationLike } from '../backup/index.ts';
+import type { BackupPhase } from '../api/index.ts';
 import { NON_RESTORABLE_RESOURCES, prepareRestore, type PreparedRestore, type RestorePrepareContext } from './request.ts';
 import type { RestoreLike, RestoreSpecLike } from './types.ts';
 
@@ -27,7 +28,7 @@ const discovery = {
 const bsl = (name: string, phase: string | null = 'Available', message?: string): LocationLike => ({
   metadata: { name, namespace: 'velero' }, spec: { provider: 'aws', objectStorage: { bucket: 'b' } }, status: { ...(phase ? { phase } : {}), ...(message ? { message } : {}) },
 });
-const backup = (name: string, phase = 'Completed', extra: { schedule?: string; start?: string; location?: string; deleting?: boolean } = {}): BackupLike => ({
+const backup = (name: string, phase: BackupPhase = 'Completed', extra: { schedule?: string; start?: string; location?: string; deleting?: boolean } = {}): BackupLike => ({
   apiVersion: 'velero.io/v1', kind: 'Backup',
   metadata: {
     name, namespace: 'velero',
@@ -170,7 +171,7 @@ test('backupName: the backup must exist', async () => {
 });
 
 test('backupName: only Completed and PartiallyFailed backups that are not being deleted are restored (Skiff is stricter than Velero here)', async () => {
-  const backups = ['New', 'InProgress', 'Failed', 'FailedValidation', 'Finalizing', 'Completed', 'PartiallyFailed'].map((phase) => backup(phase.toLowerCase(), phase));
+  const backups = (['New', 'InProgress', 'Failed', 'FailedValidation', 'Finalizing', 'Completed', 'PartiallyFailed'] as const).map((phase) => backup(phase.toLowerCase(), phase));
   backups.push({ ...backup('no-status'), status: {} }, backup('deleting', 'Completed', { deleting: true }));
   for (const b of backups) {
     const p = await prepareRestore(restore({ backupName: b.metadata.name! }), ctx({ backups }));
@@ -304,7 +305,8 @@ test('resourceModifier: a ConfigMap (kind compared case-insensitively) in the se
   okOf(await prepareRestore(restore({ backupName: 'b1', resourceModifier: { kind: 'configmap', name: 'mods' } }), ctx()));
   const cases: Array<[RestoreSpecLike['resourceModifier'], RegExp]> = [
     [{ kind: 'Secret', name: 'mods' }, /^spec\.resourceModifier\.kind: "Secret" is not supported; only configmap$/],
-    [{ kind: 'ConfigMap' }, /^spec\.resourceModifier\.name: required$/],
+    // Without the name the schema asks for: what an unvalidated object from the API server may carry.
+    [{ kind: 'ConfigMap' } as RestoreSpecLike['resourceModifier'], /^spec\.resourceModifier\.name: required$/],
     [{ kind: 'ConfigMap', name: 'absent' }, /^spec\.resourceModifier\.name: ConfigMap "absent" does not exist in the server's namespace$/],
     [{ kind: 'ConfigMap', name: 'broken' }, /^spec\.resourceModifier: ConfigMap "broken": .*version/],
     [{ kind: 'ConfigMap', name: 'two' }, /^spec\.resourceModifier: ConfigMap "two": .*exactly one data entry/],

@@ -93,8 +93,9 @@ export async function prepareRestore(input: RestoreLike, ctx: RestorePrepareCont
       namespaces: new IncludesExcludes(spec.includedNamespaces, spec.excludedNamespaces ?? []),
       resources,
       includeClusterResources: spec.includeClusterResources ?? undefined,
-      labelSelector: spec.labelSelector ?? undefined,
-      orLabelSelectors: spec.orLabelSelectors?.length ? spec.orLabelSelectors : undefined,
+      // Both were checked by selectorErrors above: their operators are the four Kubernetes knows.
+      labelSelector: (spec.labelSelector ?? undefined) as LabelSelector | undefined,
+      orLabelSelectors: spec.orLabelSelectors?.length ? (spec.orLabelSelectors as LabelSelector[]) : undefined,
       // No prototype: a namespace named "constructor" must not find Object's.
       namespaceMapping: Object.assign(Object.create(null) as Record<string, string>, spec.namespaceMapping),
       existingPolicy: policy === '' ? undefined : (policy as ExistingPolicy),
