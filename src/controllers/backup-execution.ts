@@ -4,7 +4,7 @@
  * and the volume info follow; `velero-backup.json` is written last, and only then does the Backup
  * object say Completed — a failed upload can never leave a backup that looks Completed.
  */
-import type { KubeClient, KubeObject } from '../kube/index.ts';
+import type { KubeClient } from '../kube/index.ts';
 import { Resources } from '../kube/index.ts';
 import { OperationLog, prepareBackup, runBackup, type BackupLike, type BackupOutcome, type LocationLike, type ServerDefaults } from '../backup/index.ts';
 import { createBackupArchive } from '../archive/index.ts';
@@ -12,7 +12,7 @@ import type { BackupStore } from '../storage/index.ts';
 import { formatKubeTime, VeleroResources, type BackupPhase } from '../api/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { LocationStores } from './location-stores.ts';
-import { throttledProgress } from './progress.ts';
+import { patchStatus, throttledProgress } from './progress.ts';
 
 export interface ExecutionDeps {
   client: KubeClient;
@@ -131,9 +131,6 @@ async function removePartialBackup(store: BackupStore, name: string, opLog: Oper
 }
 
 /** Status updates go through the object (Velero's CRDs have no status subresource). */
-async function update(client: KubeClient, backup: BackupLike, status: Record<string, unknown>): Promise<BackupLike> {
-  // A merge patch: only what we set is sent (null would delete), so others' labels and annotations stay.
-  const metadata = { ...(backup.metadata.labels ? { labels: backup.metadata.labels } : {}), ...(backup.metadata.annotations ? { annotations: backup.metadata.annotations } : {}) };
-  const body = { metadata, spec: backup.spec, status: { ...backup.status, ...status } } as unknown as KubeObject;
-  return client.patch<BackupLike>(VeleroResources.backups, backup.metadata.name!, 'merge', body, { namespace: backup.metadata.namespace });
+function update(client: KubeClient, backup: BackupLike, status: Record<string, unknown>): Promise<BackupLike> {
+  return patchStatus(client, VeleroResources.backups, backup, status);
 }

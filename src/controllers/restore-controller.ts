@@ -5,32 +5,21 @@
  * object that exists is not created twice — instead of being failed as Velero does. Every Restore carries
  * Velero's finalizer; deleting one removes its files under `restores/<name>/` first.
  */
-import { isNotFound, type KubeClient, type KubeObject } from '../kube/index.ts';
+import { isNotFound, type KubeObject } from '../kube/index.ts';
 import type { BackupLike, LocationLike } from '../backup/index.ts';
-import type { Priorities, RestoreLike } from '../restore/index.ts';
-import type { Logger } from '../log/index.ts';
+import type { RestoreLike } from '../restore/index.ts';
 import { FINALIZER_RESTORE_EXTERNAL_RESOURCES, formatKubeTime, VeleroResources } from '../api/index.ts';
 import { Controller } from './runtime/controller.ts';
-import type { LocationStores } from './location-stores.ts';
-import { executeRestore } from './restore-execution.ts';
+import { executeRestore, type RestoreExecutionDeps } from './restore-execution.ts';
 
 const TERMINAL = new Set(['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation']);
 /** Runs of one restore after which an interrupted restore is failed rather than resumed again. */
 const MAX_ATTEMPTS = 3;
 const ATTEMPTS_ANNOTATION = 'skiff.io/restore-attempts';
 
-export interface RestoreControllerOptions {
-  client: KubeClient;
-  namespace: string;
-  stores: LocationStores;
+/** What each execution needs (less its clock and signal), and how many restores run at once. */
+export interface RestoreControllerOptions extends Omit<RestoreExecutionDeps, 'now' | 'signal'> {
   concurrentRestores: number;
-  priorities: Priorities;
-  features: readonly string[];
-  terminatingTimeoutMs: number;
-  resourceTimeoutMs: number;
-  itemOperationTimeout: string;
-  pageSize: number;
-  log: Logger;
   now?: () => Date;
 }
 
@@ -79,20 +68,7 @@ export function restoreController(opts: RestoreControllerOptions): Controller<Re
     const counted = resuming
       ? await opts.client.patch<RestoreLike>(VeleroResources.restores, r.metadata.name!, 'merge', { metadata: { annotations: { [ATTEMPTS_ANNOTATION]: String(attempts) } } }, { namespace: r.metadata.namespace })
       : r;
-    await executeRestore(counted, {
-      client: opts.client,
-      namespace: opts.namespace,
-      stores: opts.stores,
-      priorities: opts.priorities,
-      features: opts.features,
-      terminatingTimeoutMs: opts.terminatingTimeoutMs,
-      resourceTimeoutMs: opts.resourceTimeoutMs,
-      itemOperationTimeout: opts.itemOperationTimeout,
-      pageSize: opts.pageSize,
-      log,
-      now,
-      signal,
-    });
+    await executeRestore(counted, { ...opts, log, now, signal });
   }
 
   controller = new Controller<RestoreLike>({

@@ -7,14 +7,14 @@
  */
 import { isArchiveError } from '../archive/index.ts';
 import { OperationLog, type BackupLike, type LocationLike } from '../backup/index.ts';
-import { isNotFound, Resources, type KubeClient, type KubeObject } from '../kube/index.ts';
+import { Resources, type KubeClient } from '../kube/index.ts';
 import { prepareRestore, parseVersionPriorities, runRestore, type Priorities, type RestoreLike, type RestoreOutcome, type VolumeInfoLike } from '../restore/index.ts';
 import type { BackupStore } from '../storage/index.ts';
 import { formatKubeTime, VeleroResources } from '../api/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isAbortError } from '../util/index.ts';
 import type { LocationStores } from './location-stores.ts';
-import { throttledProgress } from './progress.ts';
+import { patchStatus, throttledProgress } from './progress.ts';
 
 export interface RestoreExecutionDeps {
   client: KubeClient;
@@ -125,13 +125,6 @@ async function versionPriorities(client: KubeClient, deps: RestoreExecutionDeps)
 }
 
 /** Status updates go through the object (Velero's CRDs have no status subresource). */
-async function update(client: KubeClient, restore: RestoreLike, status: Record<string, unknown>): Promise<RestoreLike> {
-  const body = { metadata: {}, spec: restore.spec, status: { ...restore.status, ...status } } as unknown as KubeObject;
-  try {
-    return await client.patch<RestoreLike>(VeleroResources.restores, restore.metadata.name!, 'merge', body, { namespace: restore.metadata.namespace });
-  } catch (err) {
-    // Deleted meanwhile: nothing left to report to.
-    if (isNotFound(err)) return restore;
-    throw err;
-  }
+function update(client: KubeClient, restore: RestoreLike, status: Record<string, unknown>): Promise<RestoreLike> {
+  return patchStatus(client, VeleroResources.restores, restore, status, { missingOk: true });
 }
