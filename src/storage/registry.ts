@@ -1,28 +1,18 @@
 /** @module storage/registry: builds the ObjectStore a BackupStorageLocation names, by provider. */
 import { StorageError } from './errors.ts';
-import type { ObjectStore, StorageEnv, StorageLogger } from './object-store.ts';
-import { AwsObjectStore } from './aws/aws-object-store.ts';
+import type { ObjectStore } from './object-store.ts';
+import { AwsObjectStore, type AwsObjectStoreOptions, type AwsTuning } from './aws/aws-object-store.ts';
 import { LocalObjectStore } from './local/local-object-store.ts';
 import { parseGoBool } from './aws/config.ts';
 
-export interface CreateObjectStoreOptions {
+/** A location to open (its bucket with leading and trailing `/` ignored, as in Velero): what the S3 provider takes, less its tuning, for whichever provider the BSL names. */
+export interface CreateObjectStoreOptions extends Omit<AwsObjectStoreOptions, keyof AwsTuning> {
   /** The BSL's `spec.provider`: `aws` or `velero.io/aws`; `local` or `skiff.io/local`. */
   provider: string;
-  /** The BSL's `objectStorage.bucket` (leading and trailing `/` are ignored, as in Velero). */
-  bucket: string;
-  /** The BSL's `spec.config`. */
-  config?: Readonly<Record<string, string>>;
-  /** The BSL's `objectStorage.caCert` (PEM). */
-  caCert?: string | Buffer;
-  /** The value of the Secret key the BSL's `spec.credential` names. */
-  credential?: Buffer | string;
-  /** The process environment, passed in (AWS_SHARED_CREDENTIALS_FILE, AWS_* keys). */
-  env: StorageEnv;
-  logger?: StorageLogger;
   /** local: the directory holding bucket directories when `config.path` is not set. */
   localRoot?: string;
   /** aws: upload tuning (tests use small parts). */
-  aws?: { partSize?: number; queueSize?: number; maxAttempts?: number };
+  aws?: AwsTuning;
 }
 
 /** Providers and the names a BSL may use for them. */

@@ -25,7 +25,8 @@ import { resolveAwsCredentials, type CredentialSource } from './credentials.ts';
 import { isMissingObject, toStorageError } from './errors.ts';
 import { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, uploadStream } from './upload.ts';
 
-export interface AwsObjectStoreOptions {
+/** A location as the S3 provider opens it, and its upload tuning. */
+export interface AwsObjectStoreOptions extends AwsTuning {
   bucket: string;
   /** The BSL's `spec.config`. */
   config?: Readonly<Record<string, string>>;
@@ -35,6 +36,9 @@ export interface AwsObjectStoreOptions {
   credential?: Buffer | string;
   env: StorageEnv;
   logger?: StorageLogger;
+}
+
+export interface AwsTuning {
   /** Multipart part size for streamed uploads (≥ 5 MiB; default 16 MiB). */
   partSize?: number;
   /** Parts uploaded in parallel (1–16; default 3). */
