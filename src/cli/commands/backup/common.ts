@@ -1,9 +1,11 @@
 /** @module cli/commands/backup/common — what the backup and backup-location commands share: the client, API messages, output. */
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
-import { KubeApiError, type KubeClient } from '../../../kube/index.ts';
+import { KubeApiError, type KubeClient, type KubeObject } from '../../../kube/index.ts';
 import type { CliContext, OutputStream } from '../../context.ts';
 import { resolveGlobals, type GlobalOptions } from '../../globals.ts';
 import { kubeClientFor } from '../../kube-client.ts';
+import type { OutputOptions } from '../../output/format.ts';
+import { printObjects, type Column } from '../../output/print.ts';
 
 /** Runs `fn` with a client for the command's global flags; always closes it. */
 export async function withClient<T>(self: CommandUnknownOpts, ctx: CliContext, fn: (client: KubeClient, globals: GlobalOptions) => Promise<T>): Promise<T> {
@@ -49,4 +51,17 @@ export async function writeChunk(out: OutputStream, chunk: string): Promise<void
   const ok = out.write(chunk);
   const emitter = out as OutputStream & { once?: (event: string, fn: () => void) => unknown };
   if (ok === false && typeof emitter.once === 'function') await new Promise<void>((resolve) => emitter.once?.('drain', resolve));
+}
+
+/** Velero objects of one kind, printed the way `-o` asks (a table with the kind's columns by default). */
+export function printVeleroObjects<T extends KubeObject>(ctx: CliContext, items: readonly T[], output: OutputOptions, kind: string, columns: Column<T>[]): void {
+  printObjects(items, {
+    format: output.format ?? 'table',
+    kind,
+    apiVersion: 'velero.io/v1',
+    columns,
+    stdout: ctx.stdout,
+    labelColumns: output.labelColumns,
+    showLabels: output.showLabels,
+  });
 }

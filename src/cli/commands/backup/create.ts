@@ -6,11 +6,10 @@ import type { KubeClient } from '../../../kube/index.ts';
 import type { CliContext } from '../../context.ts';
 import { UsageError } from '../../errors.ts';
 import { resolveGlobals } from '../../globals.ts';
-import { addOutputFlags, readOutputOptions, type OutputOptions } from '../../output/format.ts';
-import { printObjects } from '../../output/print.ts';
+import { addOutputFlags, readOutputOptions } from '../../output/format.ts';
 import { commandPath } from '../../registry.ts';
 import { buildValidBackup, createFlagProblem, type BackupCreateOptions } from './build.ts';
-import { apiError, withClient } from './common.ts';
+import { apiError, printVeleroObjects, withClient } from './common.ts';
 import * as v from './flag-values.ts';
 import { backupColumns } from './table.ts';
 import { progressLine, submitAndFollow } from './wait.ts';
@@ -91,18 +90,6 @@ async function fetchSchedule(client: KubeClient, namespace: string, name: string
   }
 }
 
-function printBackup(ctx: CliContext, backup: Backup, output: OutputOptions): void {
-  printObjects([backup], {
-    format: output.format ?? 'table',
-    kind: 'Backup',
-    apiVersion: 'velero.io/v1',
-    columns: backupColumns(),
-    stdout: ctx.stdout,
-    labelColumns: output.labelColumns,
-    showLabels: output.showLabels,
-  });
-}
-
 async function submit(ctx: CliContext, client: KubeClient, namespace: string, backup: Backup, wait: boolean, fromSchedule: boolean): Promise<void> {
   if (fromSchedule) ctx.stdout.write('Creating backup from schedule, all other filters are ignored.\n');
   await submitAndFollow(ctx, client, namespace, { noun: 'backup', object: backup, wait, resource: VeleroResources.backups, progress: progressLine });
@@ -122,14 +109,14 @@ export async function runBackupCreate(ctx: CliContext, self: CommandUnknownOpts,
   const needsCluster = output.format === undefined || opts.fromSchedule !== undefined || !!opts.storageLocation || (opts.volumeSnapshotLocations ?? []).length > 0;
   const namespace = resolveGlobals(self, ctx).namespace;
   if (!needsCluster) {
-    printBackup(ctx, buildValidBackup(opts, { namespace, now: now() }), output);
+    printVeleroObjects(ctx, [buildValidBackup(opts, { namespace, now: now() })], output, 'Backup', backupColumns());
     return;
   }
   await withClient(self, ctx, async (client) => {
     await checkLocations(client, namespace, opts);
     const schedule = opts.fromSchedule !== undefined ? await fetchSchedule(client, namespace, opts.fromSchedule.trim()) : undefined;
     const backup = buildValidBackup(opts, { namespace, now: now(), ...(schedule ? { schedule } : {}) });
-    if (output.format !== undefined) return printBackup(ctx, backup, output);
+    if (output.format !== undefined) return printVeleroObjects(ctx, [backup], output, 'Backup', backupColumns());
     await submit(ctx, client, namespace, backup, v.optBool(o, 'wait') === true, opts.fromSchedule !== undefined);
   });
 }

@@ -5,8 +5,8 @@ import { VeleroResources, type Backup } from '../../../api/index.ts';
 import type { KubeClient, KubeObject, ResourceRef } from '../../../kube/index.ts';
 import type { CliContext } from '../../context.ts';
 import { addOutputFlags, readOutputOptions } from '../../output/format.ts';
-import { printObjects, type Column } from '../../output/print.ts';
-import { apiError, withClient } from './common.ts';
+import type { Column } from '../../output/print.ts';
+import { apiError, printVeleroObjects, withClient } from './common.ts';
 import { optString, selectorStringArg } from './flag-values.ts';
 import { backupColumns, sortBackups } from './table.ts';
 
@@ -50,15 +50,7 @@ export function getCommandFor<T extends KubeObject>(ctx: CliContext, spec: GetSp
     const output = readOutputOptions(self);
     const selector = optString(self.opts() as Record<string, unknown>, 'selector');
     const items = await withClient(self, ctx, (client, globals) => fetchNamed<T>(client, spec.resource, globals.namespace, self.args, selector));
-    printObjects(output.format === 'table' ? spec.sort(items) : items, {
-      format: output.format ?? 'table',
-      kind: spec.kind,
-      apiVersion: 'velero.io/v1',
-      columns: spec.columns(),
-      stdout: ctx.stdout,
-      labelColumns: output.labelColumns,
-      showLabels: output.showLabels,
-    });
+    printVeleroObjects(ctx, output.format === 'table' ? spec.sort(items) : items, output, spec.kind, spec.columns());
   });
   return cmd;
 }

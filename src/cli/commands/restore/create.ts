@@ -1,15 +1,14 @@
 /** @module cli/commands/restore/create — `skiff restore create [NAME] --from-backup B | --from-schedule S` (also `skiff create restore`). */
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
-import { LABEL_SCHEDULE_NAME, labelSafeName, VeleroResources, type Backup, type Restore } from '../../../api/index.ts';
+import { LABEL_SCHEDULE_NAME, labelSafeName, VeleroResources, type Backup } from '../../../api/index.ts';
 import type { KubeClient } from '../../../kube/index.ts';
 import type { CliContext } from '../../context.ts';
 import { UsageError } from '../../errors.ts';
 import { resolveGlobals } from '../../globals.ts';
-import { addOutputFlags, readOutputOptions, type OutputOptions } from '../../output/format.ts';
-import { printObjects } from '../../output/print.ts';
+import { addOutputFlags, readOutputOptions } from '../../output/format.ts';
 import { commandPath } from '../../registry.ts';
-import { apiError, withClient } from '../backup/common.ts';
+import { apiError, printVeleroObjects, withClient } from '../backup/common.ts';
 import * as v from '../backup/flag-values.ts';
 import { submitAndFollow } from '../backup/wait.ts';
 import { buildValidRestore, existingResourcePolicyArg, namespaceMappingsArg, newestRestorableBackup, restoreFlagProblem, type RestoreCreateOptions } from './build.ts';
@@ -92,18 +91,6 @@ async function checkSource(client: KubeClient, namespace: string, o: RestoreCrea
   }
 }
 
-function printRestore(ctx: CliContext, restore: Restore, output: OutputOptions): void {
-  printObjects([restore], {
-    format: output.format ?? 'table',
-    kind: 'Restore',
-    apiVersion: 'velero.io/v1',
-    columns: restoreColumns(),
-    stdout: ctx.stdout,
-    labelColumns: output.labelColumns,
-    showLabels: output.showLabels,
-  });
-}
-
 /** Runs `restore create` once its flags are parsed; `now` names restores created without a name. */
 export async function runRestoreCreate(ctx: CliContext, self: CommandUnknownOpts, now: () => Date = () => new Date()): Promise<void> {
   const opts = readRestoreCreateFlags(self);
@@ -116,7 +103,7 @@ export async function runRestoreCreate(ctx: CliContext, self: CommandUnknownOpts
   await withClient(self, ctx, async (client) => {
     const scheduleBackup = await checkSource(client, namespace, opts);
     const restore = buildValidRestore(opts, { namespace, now: named, ...(scheduleBackup !== undefined ? { scheduleBackup } : {}) });
-    if (output.format !== undefined) return printRestore(ctx, restore, output);
+    if (output.format !== undefined) return printVeleroObjects(ctx, [restore], output, 'Restore', restoreColumns());
     const wait = v.optBool(self.opts() as Record<string, unknown>, 'wait') === true;
     await submitAndFollow(ctx, client, namespace, { noun: 'restore', object: restore, wait, resource: VeleroResources.restores, progress: restoreProgressLine });
   });
