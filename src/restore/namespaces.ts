@@ -19,11 +19,23 @@ export type NamespaceOutcome = 'created' | 'existed';
 export class NamespaceEnsurer {
   readonly #opts: NamespaceOptions;
   readonly #pending = new Map<string, Promise<NamespaceOutcome>>();
+  #list: Promise<Map<string, KubeObject>> | undefined;
   /** Namespaces this restore created: empty but for what controllers add, so nothing in them needs listing. */
   readonly created = new Set<string>();
 
   constructor(opts: NamespaceOptions) {
     this.#opts = opts;
+  }
+
+  #listed(): Promise<Map<string, KubeObject>> {
+    this.#list ??= (async () => {
+      const out = new Map<string, KubeObject>();
+      for await (const ns of this.#opts.client.listAll(Resources.namespaces, { signal: this.#opts.signal })) out.set(ns.metadata.name!, ns);
+      return out;
+    })();
+    // A failed LIST is not remembered: the next namespace tries again.
+    this.#list.catch(() => (this.#list = undefined));
+    return this.#list;
   }
 
   /** Makes sure `target` exists; the first call for a namespace does the work, later ones share it. */
@@ -41,8 +53,11 @@ export class NamespaceEnsurer {
   async #ensure(target: string, fromBackup: KubeObject | undefined): Promise<NamespaceOutcome> {
     const { client, signal } = this.#opts;
     const deadline = Date.now() + this.#opts.terminatingTimeoutMs;
-    for (;;) {
-      const current = await getNamespace(client, target, signal);
+    // The first look comes from one LIST shared by every namespace of the restore; only a namespace that is
+    // terminating, or that appeared or went meanwhile, is looked at again with a GET.
+    let current = (await this.#listed()).get(target);
+    for (let first = true; ; first = false) {
+      if (!first) current = await getNamespace(client, target, signal);
       if (current && !isTerminating(current)) return 'existed';
       if (!current) {
         try {

@@ -6,11 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { VeleroResources } from '../../src/api/index.ts';
 import { Resources, type KubeClient, type KubeObject, type ResourceRef } from '../../src/kube/index.ts';
 import { waitFor } from '../support/cluster.ts';
 import { deploySampleApp } from '../support/sample-app.ts';
 import { startTestServer } from '../support/skiff-server.ts';
-import { backUp, compareSnapshots, createRestore, deleteNamespace, restoreResourceList, snapshot } from '../support/restore.ts';
+import { backUp, compareSnapshots, createRestore, deleteNamespace, restoreResourceList, snapshot, waitForRestore, type RestoreObject } from '../support/restore.ts';
 
 const APP_RESOURCES = [Resources.configMaps, Resources.secrets, Resources.services, Resources.persistentVolumeClaims, Resources.deployments, Resources.serviceAccounts, Resources.roles, Resources.roleBindings];
 
@@ -205,4 +206,38 @@ test('requests that cannot be honoured fail validation, naming the field, and cr
   // Nothing was restored by any of them: the one ConfigMap still has no restore label.
   const cm = await client.get(Resources.configMaps, 'one', { namespace: ns });
   assert.equal(cm.metadata.labels?.['velero.io/restore-name'], undefined);
+});
+
+test('a namespace still Terminating when the restore starts is waited for, then created anew', async (t) => {
+  const s = await startTestServer(t);
+  const { client } = s.cluster;
+  const ns = `term-${randomBytes(3).toString('hex')}`;
+  await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const release = (): Promise<unknown> =>
+    client.patch(Resources.configMaps, 'held', 'merge', { metadata: { finalizers: null } } as unknown as KubeObject, { namespace: ns }).catch(() => undefined);
+  t.after(async () => {
+    await release();
+    await client.delete(Resources.namespaces, ns).catch(() => undefined);
+  });
+  // A finalizer nobody removes keeps the namespace Terminating for as long as the test wants.
+  await client.create(Resources.configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: ns, finalizers: ['skiff.test/hold'] }, data: { a: '1' } });
+  await backUp(s, 'term', { includedNamespaces: [ns] });
+  await client.delete(Resources.namespaces, ns);
+  await waitFor(async () => (await client.get(Resources.namespaces, ns)).metadata.deletionTimestamp !== undefined, { what: 'the namespace to be Terminating' });
+
+  await client.create(VeleroResources.restores, { apiVersion: 'velero.io/v1', kind: 'Restore', metadata: { name: 'term-restore', namespace: s.namespace }, spec: { backupName: 'term' } });
+  await waitFor(async () => (await client.get<RestoreObject>(VeleroResources.restores, 'term-restore', { namespace: s.namespace })).status?.phase === 'InProgress', { what: 'the restore to start' });
+  await new Promise((r) => setTimeout(r, 2000));
+  const waiting = await client.get<RestoreObject>(VeleroResources.restores, 'term-restore', { namespace: s.namespace });
+  assert.equal(waiting.status?.phase, 'InProgress', 'the restore waits while the namespace terminates');
+  assert.ok((await client.get(Resources.namespaces, ns)).metadata.deletionTimestamp, 'still the old, terminating namespace');
+
+  await release();
+  const done = await waitForRestore(client, s.namespace, 'term-restore');
+  assert.equal(done.status?.phase, 'Completed', JSON.stringify(done.status));
+  const namespace = await client.get(Resources.namespaces, ns);
+  assert.equal(namespace.metadata.deletionTimestamp, undefined, 'a new namespace');
+  const held = await client.get(Resources.configMaps, 'held', { namespace: ns });
+  assert.equal(held.metadata.labels?.['velero.io/restore-name'], 'term-restore');
+  assert.deepEqual((await restoreResourceList(s, 'term-restore'))['v1/Namespace'], [`${ns}(created)`]);
 });
