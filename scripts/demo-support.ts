@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupStore, createObjectStore, type ObjectStore, type ResourceList } from '../src/storage/index.ts';
-import { groupResource, isNotFound, type KubeClient, type KubeObject, type ResourceRef } from '../src/kube/index.ts';
+import { groupResource, type KubeClient, type KubeObject, type ResourceRef } from '../src/kube/index.ts';
 import { isAlive, spawnDetached, stopGroup, type ClusterState } from '../src/local-cluster/index.ts';
 import { differences, userFields } from '../src/restore/index.ts';
 
@@ -26,16 +26,6 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
 }
 
 export const phase = (o: KubeObject | undefined): string | undefined => (o?.status as { phase?: string } | undefined)?.phase;
-
-/** The object, or undefined once it is gone. */
-export async function getOrNone(client: KubeClient, ref: ResourceRef, name: string, namespace?: string): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(ref, name, namespace ? { namespace } : {});
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
 
 /** The local cluster's MinIO bucket, and Velero's layout over it. */
 export async function bucket(state: ClusterState): Promise<{ objects: ObjectStore; store: BackupStore }> {
@@ -146,7 +136,7 @@ export async function snapshot(client: KubeClient, objects: readonly TrackedObje
   const out = new Map<string, KubeObject | undefined>();
   await Promise.all(
     objects.map(async (o) => {
-      let live = await getOrNone(client, o.ref, o.name, o.namespace);
+      let live = await client.getIfExists(o.ref, o.name, { namespace: o.namespace });
       if (o.groupResource === ENDPOINT_SLICES) {
         const service = before?.get(o.key)?.metadata.labels?.[SERVICE_NAME_LABEL];
         if (!live && service) live = (await client.list(o.ref, { namespace: o.namespace, labelSelector: `${SERVICE_NAME_LABEL}=${service}` })).items[0];

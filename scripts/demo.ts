@@ -17,7 +17,7 @@ import { KubeClient, Resources, type KubeObject } from '../src/kube/index.ts';
 import { clusterStatus, envExports, namedClusterDir, readState, sampleApp, startCluster, stopCluster, type ClusterState } from '../src/local-cluster/index.ts';
 import { runCli } from '../src/cli/run-cli.ts';
 import {
-  bucket, compare, getOrNone, kindCounts, objectsInBackup, outcomes, phase, seconds, serverLogTail, snapshot, startServerProcess,
+  bucket, compare, kindCounts, objectsInBackup, outcomes, phase, seconds, serverLogTail, snapshot, startServerProcess,
   stopLeftoverServer, stopServerProcess, waitUntil, type ServerProcess,
 } from './demo-support.ts';
 
@@ -130,12 +130,12 @@ try {
   say(`    recorded the ${before.size} backed-up objects as they are now`);
   await timed('delete', async () => {
     await kube.delete(Resources.namespaces, NS);
-    await waitUntil(`namespace ${NS} to be gone`, async () => !(await getOrNone(kube, Resources.namespaces, NS)), 180_000);
+    await waitUntil(`namespace ${NS} to be gone`, async () => !(await kube.getIfExists(Resources.namespaces, NS)), 180_000);
     say(`    namespace ${NS} is gone, with everything in it`);
-    const pv = await getOrNone(kube, Resources.persistentVolumes, PV);
+    const pv = await kube.getIfExists(Resources.persistentVolumes, PV);
     if (pv) {
       await kube.delete(Resources.persistentVolumes, PV);
-      await waitUntil(`PV ${PV} to be gone`, async () => !(await getOrNone(kube, Resources.persistentVolumes, PV)));
+      await waitUntil(`PV ${PV} to be gone`, async () => !(await kube.getIfExists(Resources.persistentVolumes, PV)));
       say(`    PV ${PV} (reclaim policy Retain, left ${phase(pv)}) is deleted too: the restore must recreate it`);
     }
   }, () => `namespace ${NS} and PV ${PV}`);
@@ -241,7 +241,7 @@ function waitForRunningPod(c: KubeClient): Promise<KubeObject> {
 }
 
 function waitForBound(c: KubeClient): Promise<true> {
-  return waitUntil(`claim ${NS}/nginx-logs to be Bound`, async () => phase(await getOrNone(c, Resources.persistentVolumeClaims, 'nginx-logs', NS)) === 'Bound' || undefined);
+  return waitUntil(`claim ${NS}/nginx-logs to be Bound`, async () => phase(await c.getIfExists(Resources.persistentVolumeClaims, 'nginx-logs', { namespace: NS })) === 'Bound' || undefined);
 }
 
 /** The bucket's keys, shortened: one entry per backup or restore folder with its file count. */

@@ -5,7 +5,7 @@ import { VeleroResources } from '../../src/api/index.ts';
 import { userFields, differences } from '../../src/restore/index.ts';
 import { groupResource, Resources, type KubeClient, type KubeObject, type ResourceRef } from '../../src/kube/index.ts';
 import { waitFor } from './cluster.ts';
-import { waitForBackup, type TestServer } from './skiff-server.ts';
+import { waitForBackup, waitForFinal, type TestServer } from './skiff-server.ts';
 
 export type RestoreObject = KubeObject & { status?: Record<string, unknown> & { phase?: string } };
 
@@ -14,16 +14,8 @@ export async function createRestore(client: KubeClient, namespace: string, name:
   return waitForRestore(client, namespace, name, timeoutMs);
 }
 
-export async function waitForRestore(client: KubeClient, namespace: string, name: string, timeoutMs = 180_000): Promise<RestoreObject> {
-  let restore: RestoreObject | undefined;
-  await waitFor(
-    async () => {
-      restore = await client.get<RestoreObject>(VeleroResources.restores, name, { namespace });
-      return ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'].includes(String(restore.status?.phase));
-    },
-    { what: `restore ${name} to finish`, timeoutMs, intervalMs: 200 },
-  );
-  return restore!;
+export function waitForRestore(client: KubeClient, namespace: string, name: string, timeoutMs = 180_000): Promise<RestoreObject> {
+  return waitForFinal<RestoreObject>(client, VeleroResources.restores, namespace, name, timeoutMs);
 }
 
 /** Every object of the given resources in a namespace (cluster-scoped ones by name), keyed `gr|ns/name`. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { crdManifests, VeleroResources, type BackupStorageLocation } from '../../src/api/index.ts';
 import { applyCrds } from '../../src/cli/commands/install.ts';
-import { Resources, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
+import { Resources, type KubeClient, type KubeObject, type ResourceRef } from '../../src/kube/index.ts';
 import { DEFAULT_SERVER_CONFIG, startServer, type RunningServer, type ServerConfig } from '../../src/server/index.ts';
 import { BackupStore, createObjectStore, type ObjectStore } from '../../src/storage/index.ts';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -99,17 +99,27 @@ export function locationObject(namespace: string, name: string, endpoint: string
   };
 }
 
-/** Waits until the Backup reaches a final phase and returns it. */
-export async function waitForBackup(client: KubeClient, namespace: string, name: string, timeoutMs = 120_000): Promise<KubeObject & { status?: Record<string, unknown> }> {
-  let backup: (KubeObject & { status?: Record<string, unknown> }) | undefined;
+/** Waits until the Backup or Restore reaches a final phase (the same four for both) and returns it. */
+export async function waitForFinal<T extends KubeObject & { status?: Record<string, unknown> & { phase?: string } }>(
+  client: KubeClient,
+  resource: ResourceRef,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<T> {
+  let obj: T | undefined;
   await waitFor(
     async () => {
-      backup = await client.get(VeleroResources.backups, name, { namespace });
-      return ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'].includes(String(backup.status?.phase));
+      obj = await client.get<T>(resource, name, { namespace });
+      return ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'].includes(String(obj.status?.phase));
     },
-    { what: `backup ${name} to finish`, timeoutMs, intervalMs: 200 },
+    { what: `${resource.resource} ${name} to finish`, timeoutMs, intervalMs: 200 },
   );
-  return backup!;
+  return obj!;
+}
+
+export function waitForBackup(client: KubeClient, namespace: string, name: string, timeoutMs = 120_000): Promise<KubeObject & { status?: Record<string, unknown> }> {
+  return waitForFinal(client, VeleroResources.backups, namespace, name, timeoutMs);
 }
 
 /** Drops the server's finalizers from the Restores left in a server namespace (the server is stopped). */
