@@ -7,10 +7,10 @@
  */
 import { isArchiveError } from '../archive/index.ts';
 import { OperationLog, type BackupLike, type LocationLike } from '../backup/index.ts';
-import { Resources, type KubeClient } from '../kube/index.ts';
+import { Resources, validLabelValue, type KubeClient } from '../kube/index.ts';
 import { prepareRestore, parseVersionPriorities, runRestore, type Priorities, type RestoreLike, type RestoreOutcome, type VolumeInfoLike } from '../restore/index.ts';
 import type { BackupStore } from '../storage/index.ts';
-import { formatKubeTime, VeleroResources } from '../api/index.ts';
+import { formatKubeTime, LABEL_SCHEDULE_NAME, VeleroResources } from '../api/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isAbortError } from '../util/index.ts';
 import type { LocationStores } from './location-stores.ts';
@@ -37,7 +37,7 @@ export async function executeRestore(input: RestoreLike, deps: RestoreExecutionD
   const name = input.metadata.name!;
   await client.discovery.refresh(deps.signal);
   const prepared = await prepareRestore(input, {
-    backups: (await client.list<BackupLike>(VeleroResources.backups, { namespace: deps.namespace })).items,
+    backups: await candidateBackups(client, deps.namespace, input),
     locations: (await client.list<LocationLike>(VeleroResources.backupStorageLocations, { namespace: deps.namespace })).items,
     discovery: client.discovery,
     getConfigMap: (cm) => client.getIfExists(Resources.configMaps, cm, { namespace: deps.namespace }),
@@ -125,6 +125,21 @@ async function versionPriorities(client: KubeClient, deps: RestoreExecutionDeps)
 }
 
 /** Status updates go through the object (Velero's CRDs have no status subresource). */
+/**
+ * The Backups the restore may name: the one by name (a GET), or a schedule's (a LIST by its label), not every
+ * Backup of the namespace. A schedule name that cannot be a label value falls back to the whole list, where
+ * validation then finds none of its backups.
+ */
+async function candidateBackups(client: KubeClient, namespace: string, restore: RestoreLike): Promise<BackupLike[]> {
+  const { backupName, scheduleName } = restore.spec ?? {};
+  if (backupName && !scheduleName) {
+    const one = await client.getIfExists<BackupLike>(VeleroResources.backups, backupName, { namespace });
+    return one ? [one] : [];
+  }
+  const labelSelector = scheduleName && !backupName && validLabelValue(scheduleName) ? `${LABEL_SCHEDULE_NAME}=${scheduleName}` : undefined;
+  return (await client.list<BackupLike>(VeleroResources.backups, { namespace, labelSelector })).items;
+}
+
 function update(client: KubeClient, restore: RestoreLike, status: Record<string, unknown>): Promise<RestoreLike> {
   return patchStatus(client, VeleroResources.restores, restore, status, { missingOk: true });
 }

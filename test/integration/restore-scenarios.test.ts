@@ -10,7 +10,7 @@ import { VeleroResources } from '../../src/api/index.ts';
 import { Resources, type KubeClient, type KubeObject, type ResourceRef } from '../../src/kube/index.ts';
 import { waitFor } from '../support/cluster.ts';
 import { deploySampleApp } from '../support/sample-app.ts';
-import { startTestServer } from '../support/skiff-server.ts';
+import { startTestServer, waitForBackup } from '../support/skiff-server.ts';
 import { backUp, compareSnapshots, createRestore, deleteNamespace, restoreResourceList, snapshot, waitForRestore, type RestoreObject } from '../support/restore.ts';
 
 const APP_RESOURCES = [Resources.configMaps, Resources.secrets, Resources.services, Resources.persistentVolumeClaims, Resources.deployments, Resources.serviceAccounts, Resources.roles, Resources.roleBindings];
@@ -240,4 +240,25 @@ test('a namespace still Terminating when the restore starts is waited for, then 
   const held = await client.get(Resources.configMaps, 'held', { namespace: ns });
   assert.equal(held.metadata.labels?.['velero.io/restore-name'], 'term-restore');
   assert.deepEqual((await restoreResourceList(s, 'term-restore'))['v1/Namespace'], [`${ns}(created)`]);
+});
+
+test('restore from a schedule: the newest Completed backup carrying its label is restored', async (t) => {
+  const s = await startTestServer(t);
+  const { client } = s.cluster;
+  const ns = `sched-${randomBytes(3).toString('hex')}`;
+  await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  cleanupNamespace(t, client, ns);
+  for (const [name, value] of [['nightly-1', 'old'], ['nightly-2', 'new']] as const) {
+    await client.patch(Resources.configMaps, 'state', 'apply', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'state', namespace: ns }, data: { v: value } } as KubeObject, { namespace: ns, fieldManager: 'test', force: true });
+    await client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: s.namespace, labels: { 'velero.io/schedule-name': 'nightly' } }, spec: { includedNamespaces: [ns] } });
+    assert.equal((await waitForBackup(client, s.namespace, name)).status?.phase, 'Completed');
+  }
+  await backUp(s, 'unrelated', { includedNamespaces: [ns] });
+  await deleteNamespace(client, ns);
+  const restore = await createRestore(client, s.namespace, 'from-schedule', { scheduleName: 'nightly' });
+  assert.equal(restore.status?.phase, 'Completed', JSON.stringify(restore.status));
+  assert.equal((restore.spec as { backupName?: string }).backupName, 'nightly-2');
+  assert.equal(((await client.get(Resources.configMaps, 'state', { namespace: ns })).data as Record<string, string>).v, 'new');
+  const none = await createRestore(client, s.namespace, 'from-nothing', { scheduleName: 'weekly' });
+  assert.equal(none.status?.phase, 'FailedValidation');
 });
