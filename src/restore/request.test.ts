@@ -155,6 +155,19 @@ test('scheduleName: the newest Completed backup of the schedule by startTimestam
   assert.equal(p.request.backup.metadata.name, 'nightly-2');
 });
 
+test('scheduleName: backups started in the same second are told apart by creation time, then by name', async () => {
+  const at = (name: string, created: string): BackupLike => {
+    const b = backup(name, 'Completed', { schedule: 'nightly', start: '2026-01-01T01:00:00Z' });
+    b.metadata.creationTimestamp = created;
+    return b;
+  };
+  const byCreation = [at('nightly-b', '2026-01-01T00:59:58Z'), at('nightly-a', '2026-01-01T00:59:59Z')];
+  assert.equal(okOf(await prepareRestore(restore({ scheduleName: 'nightly' }), ctx({ backups: byCreation }))).restore.spec!.backupName, 'nightly-a');
+  for (const backups of [[at('nightly-20260101010000', 'x'), at('nightly-20260101010001', 'x')], [at('nightly-20260101010001', 'x'), at('nightly-20260101010000', 'x')]]) {
+    assert.equal(okOf(await prepareRestore(restore({ scheduleName: 'nightly' }), ctx({ backups }))).restore.spec!.backupName, 'nightly-20260101010001');
+  }
+});
+
 test('scheduleName: a schedule without backups, or without a Completed one, is refused', async () => {
   assert.deepEqual(errorsOf(await prepareRestore(restore({ scheduleName: 'weekly' }), ctx())), ['spec.scheduleName: schedule "weekly" has no backups']);
   const backups = [backup('w-1', 'Failed', { schedule: 'weekly', start: '2026-01-01T00:00:00Z' }), backup('w-2', 'InProgress', { schedule: 'weekly' })];

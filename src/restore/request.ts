@@ -113,6 +113,14 @@ export async function prepareRestore(input: RestoreLike, ctx: RestorePrepareCont
  * backup must have finished with its data in storage: Skiff refuses New, InProgress, Failed and deleting
  * backups (Velero's server does not check, and restores half a backup — docs/adr/0009).
  */
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = (a[i] ?? '').localeCompare(b[i] ?? '');
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
 function chooseBackup(spec: RestoreSpecLike, backups: readonly BackupLike[], errors: string[]): BackupLike | undefined {
   if (!spec.backupName === !spec.scheduleName) {
     errors.push('spec.backupName, spec.scheduleName: exactly one of them must be set');
@@ -124,7 +132,10 @@ function chooseBackup(spec: RestoreSpecLike, backups: readonly BackupLike[], err
       errors.push(`spec.scheduleName: schedule "${spec.scheduleName}" has no backups`);
       return undefined;
     }
-    const completed = ofSchedule.filter((b) => b.status?.phase === 'Completed').sort((a, b) => (b.status?.startTimestamp ?? '').localeCompare(a.status?.startTimestamp ?? ''));
+    // Newest start first; timestamps have one-second resolution, so ties go to the later-created, then to the
+    // later name (a schedule's backup names carry their time).
+    const newest = (b: BackupLike): string[] => [b.status?.startTimestamp ?? '', b.metadata.creationTimestamp ?? '', b.metadata.name ?? ''];
+    const completed = ofSchedule.filter((b) => b.status?.phase === 'Completed').sort((a, b) => compareKeys(newest(b), newest(a)));
     if (!completed[0]) {
       errors.push(`spec.scheduleName: schedule "${spec.scheduleName}" has no Completed backup`);
       return undefined;

@@ -252,6 +252,8 @@ test('restore from a schedule: the newest Completed backup carrying its label is
     await client.patch(Resources.configMaps, 'state', 'apply', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'state', namespace: ns }, data: { v: value } } as KubeObject, { namespace: ns, fieldManager: 'test', force: true });
     await client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: s.namespace, labels: { 'velero.io/schedule-name': 'nightly' } }, spec: { includedNamespaces: [ns] } });
     assert.equal((await waitForBackup(client, s.namespace, name)).status?.phase, 'Completed');
+    // Start times have one-second resolution: the second backup must start in a later second to be newer.
+    await new Promise((r) => setTimeout(r, 1100));
   }
   await backUp(s, 'unrelated', { includedNamespaces: [ns] });
   await deleteNamespace(client, ns);
