@@ -23,6 +23,8 @@ export interface ExecutionDeps {
   listConcurrency: number;
   log: Logger;
   now: () => Date;
+  /** Aborted when the server stops or loses leadership: the backup is then left InProgress for the next leader to run again. */
+  signal?: AbortSignal;
 }
 
 export async function executeBackup(input: BackupLike, deps: ExecutionDeps): Promise<void> {
@@ -61,11 +63,17 @@ export async function executeBackup(input: BackupLike, deps: ExecutionDeps): Pro
       volumeSnapshots: null,
       itemOperations: [],
     });
+    // A server that is stopping or lost its lease must not publish: the next leader runs the backup again.
+    deps.signal?.throwIfAborted();
     // velero-backup.json last: from now on the backup exists for every reader of the bucket.
     await store.putBackupMetadata(name, { ...backup, status: final });
     backup = await update(client, backup, final);
     log.info(`backup ${name} ${phase}`, { items: outcome.itemsBackedUp, warnings: opLog.warnings, errors: opLog.errors });
   } catch (err) {
+    if (deps.signal?.aborted) {
+      log.warn(`backup ${name} was interrupted (${(deps.signal.reason as Error)?.message ?? 'aborted'}); it stays InProgress and the next leader runs it again`);
+      return;
+    }
     const reason = (err as Error).message;
     log.error(`backup ${name} failed: ${reason}`);
     if (!opLog.finished) opLog.error(`backup failed: ${reason}`);
@@ -93,6 +101,8 @@ async function collectAndUpload(
   // If the upload dies, collection must stop rather than fill memory behind a stalled stream.
   const ac = new AbortController();
   upload.catch((err: unknown) => ac.abort(err));
+  const stop = (): void => ac.abort(deps.signal?.reason);
+  deps.signal?.addEventListener('abort', stop, { once: true });
   try {
     const outcome = await runBackup(
       { client: deps.client, pageSize: deps.pageSize, listConcurrency: deps.listConcurrency },
@@ -105,6 +115,8 @@ async function collectAndUpload(
     archive.output.destroy(err as Error);
     await upload.catch(() => undefined);
     throw ac.signal.aborted && ac.signal.reason instanceof Error ? ac.signal.reason : err;
+  } finally {
+    deps.signal?.removeEventListener('abort', stop);
   }
 }
 

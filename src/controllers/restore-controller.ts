@@ -7,7 +7,7 @@
  */
 import { isNotFound, type KubeObject } from '../kube/index.ts';
 import type { BackupLike, LocationLike } from '../backup/index.ts';
-import type { RestoreLike } from '../restore/index.ts';
+import { restoreTargets, targetsOverlap, type RestoreLike } from '../restore/index.ts';
 import { FINALIZER_RESTORE_EXTERNAL_RESOURCES, formatKubeTime, VeleroResources } from '../api/index.ts';
 import { Controller } from './runtime/controller.ts';
 import { executeRestore, type RestoreExecutionDeps } from './restore-execution.ts';
@@ -26,7 +26,7 @@ export interface RestoreControllerOptions extends Omit<RestoreExecutionDeps, 'no
 export function restoreController(opts: RestoreControllerOptions): Controller<RestoreLike> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log.child({ controller: 'restore' });
-  const running = new Map<string, { done: Promise<void>; abort: AbortController }>();
+  const running = new Map<string, { done: Promise<void>; abort: AbortController; restore: RestoreLike }>();
   let controller: Controller<RestoreLike>;
 
   const waiting = (): RestoreLike[] =>
@@ -47,7 +47,7 @@ export function restoreController(opts: RestoreControllerOptions): Controller<Re
         running.delete(k);
         for (const w of waiting()) controller.queue.add(key(w));
       });
-    running.set(k, { done, abort });
+    running.set(k, { done, abort, restore: cached });
   }
 
   async function run(cached: RestoreLike, signal: AbortSignal): Promise<void> {
@@ -97,10 +97,29 @@ export function restoreController(opts: RestoreControllerOptions): Controller<Re
         log.warn(`restore ${k} has phase ${phase}, which this server does not handle; leaving it alone`);
         return;
       }
-      // Oldest first; starting happens without an await after the check, so two cannot take one slot.
-      if (running.size < opts.concurrentRestores && key(waiting()[0] ?? r) === k) start(r);
+      // Starting happens without an await after the check, so two cannot take one slot.
+      if (mayStart(r)) start(r);
     },
   });
+
+  /**
+   * Oldest first, several at once up to the limit, never two into the same namespaces: a restore may start
+   * when a slot is free, it overlaps no running restore, and every older waiting restore is itself blocked
+   * by a running one and does not overlap it (so a younger restore never overtakes an older one it would
+   * collide with, and with one slot the order is strictly oldest first).
+   */
+  function mayStart(r: RestoreLike): boolean {
+    if (running.size >= opts.concurrentRestores) return false;
+    const mine = restoreTargets(r.spec);
+    const active = [...running.values()].map((x) => restoreTargets(x.restore.spec));
+    if (active.some((t) => targetsOverlap(t, mine))) return false;
+    for (const older of waiting()) {
+      if (key(older) === key(r)) return true;
+      const theirs = restoreTargets(older.spec);
+      if (targetsOverlap(theirs, mine) || !active.some((t) => targetsOverlap(t, theirs))) return false;
+    }
+    return true;
+  }
 
   /** Deleting a Restore: stop it if it runs, remove its files, then let it go. */
   async function finalize(r: RestoreLike): Promise<void> {

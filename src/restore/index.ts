@@ -8,3 +8,4 @@ export type { VolumeInfoLike } from './item.ts';
 export type { RestoreLike, RestoreSpecLike, RestoreStatusLike, ItemOutcome } from './types.ts';
 export type { RestoreItemAction, RestoreItemActionContext, RestoreItemActionResult, ClusterView } from './actions/types.ts';
 export { userFields, differences } from './compare.ts';
+export { restoreTargets, targetsOverlap, type RestoreTargets } from './targets.ts';

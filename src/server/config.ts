@@ -18,6 +18,14 @@ export interface ServerConfig {
   resourceTimeout: string;
   terminatingResourceTimeoutMs: number;
   concurrentBackups: number;
+  /** Restores run at once (Skiff; Velero runs one); restores into the same namespaces never overlap. */
+  concurrentRestores: number;
+  /** Leader election on a Lease, so that several replicas can run and one works. */
+  leaderElect: boolean;
+  leaderElectResourceName: string;
+  leaderElectLeaseDurationMs: number;
+  leaderElectRenewDeadlineMs: number;
+  leaderElectRetryPeriodMs: number;
   /** 0 = no client-side rate limit (Skiff's default; Velero's is 100). */
   clientQps: number;
   clientBurst: number;
@@ -52,6 +60,12 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   resourceTimeout: '10m0s',
   terminatingResourceTimeoutMs: 600_000,
   concurrentBackups: 1,
+  concurrentRestores: 1,
+  leaderElect: true,
+  leaderElectResourceName: 'skiff-server',
+  leaderElectLeaseDurationMs: 15_000,
+  leaderElectRenewDeadlineMs: 10_000,
+  leaderElectRetryPeriodMs: 2_000,
   clientQps: 0,
   clientBurst: 0,
   clientPageSize: 500,
@@ -72,6 +86,12 @@ export function configErrors(c: ServerConfig): string[] {
   if (c.clientPageSize < 0) errors.push('--client-page-size: must not be negative');
   if (!Number.isInteger(c.maxInFlight) || c.maxInFlight < 1) errors.push('--max-concurrent-k8s-connections: must be a positive integer');
   if (!Number.isInteger(c.concurrentBackups) || c.concurrentBackups < 1) errors.push('--concurrent-backups: must be a positive integer');
+  if (!Number.isInteger(c.concurrentRestores) || c.concurrentRestores < 1) errors.push('--concurrent-restores: must be a positive integer');
+  if (c.leaderElect) {
+    if (!(c.leaderElectRenewDeadlineMs < c.leaderElectLeaseDurationMs)) errors.push('--leader-elect-renew-deadline: must be shorter than --leader-elect-lease-duration');
+    if (!(c.leaderElectRetryPeriodMs > 0 && c.leaderElectRetryPeriodMs < c.leaderElectRenewDeadlineMs)) errors.push('--leader-elect-retry-period: must be positive and shorter than --leader-elect-renew-deadline');
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(c.leaderElectResourceName)) errors.push(`--leader-elect-resource-name: "${c.leaderElectResourceName}" is not a valid object name`);
+  }
   if (!Number.isInteger(c.itemBlockWorkerCount) || c.itemBlockWorkerCount < 1) errors.push('--item-block-worker-count: must be a positive integer');
   for (const [flag, value] of [['--default-backup-ttl', c.defaultBackupTTL], ['--resource-timeout', c.resourceTimeout], ['--default-item-operation-timeout', c.defaultItemOperationTimeout]] as const) {
     try {

@@ -8,11 +8,15 @@ import { parsePriorities } from '../restore/index.ts';
 import { createLogger, parseLevel, type Logger } from '../log/index.ts';
 import { parseGoDuration } from '../util/index.ts';
 import { configErrors, type ServerConfig } from './config.ts';
+import { LeaderElector } from './leader.ts';
 
 export interface RunningServer {
   client: KubeClient;
+  /** The controllers of the current leadership term (none while standing by). */
   controllers: Controller[];
   log: Logger;
+  /** True while this process holds the lease (always, with leader election off). */
+  isLeader(): boolean;
   /** Stops every controller and closes the client. */
   stop(): Promise<void>;
 }
@@ -46,59 +50,84 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   log.info(`starting skiff server`, { namespace: c.namespace, kubernetes: version.gitVersion });
   const stores = new LocationStores({ client, namespace: c.namespace, env: opts.env });
   const enabled = (name: string): boolean => !c.disabledControllers.includes(name);
-  const controllers: Controller[] = [
-    locationController({ client, namespace: c.namespace, stores, validationFrequencyMs: c.storeValidationFrequencyMs, log }) as unknown as Controller,
-  ];
-  if (enabled('backup')) {
-    controllers.push(
-      backupController({
-        client,
-        namespace: c.namespace,
-        stores,
-        concurrentBackups: c.concurrentBackups,
-        defaults: {
-          defaultBackupTTL: c.defaultBackupTTL,
-          defaultBackupLocation: c.defaultBackupStorageLocation,
-          defaultVolumesToFsBackup: c.defaultVolumesToFsBackup,
-          defaultSnapshotMoveData: c.defaultSnapshotMoveData,
+  // A fresh set of controllers for each leadership term: a stopped controller is not restarted.
+  const buildControllers = (): Controller[] => {
+    const controllers: Controller[] = [
+      locationController({ client, namespace: c.namespace, stores, validationFrequencyMs: c.storeValidationFrequencyMs, log }) as unknown as Controller,
+    ];
+    if (enabled('backup')) {
+      controllers.push(
+        backupController({
+          client,
+          namespace: c.namespace,
+          stores,
+          concurrentBackups: c.concurrentBackups,
+          defaults: {
+            defaultBackupTTL: c.defaultBackupTTL,
+            defaultBackupLocation: c.defaultBackupStorageLocation,
+            defaultVolumesToFsBackup: c.defaultVolumesToFsBackup,
+            defaultSnapshotMoveData: c.defaultSnapshotMoveData,
+            itemOperationTimeout: c.defaultItemOperationTimeout,
+            resourceTimeout: c.resourceTimeout,
+          },
+          pageSize: c.clientPageSize,
+          listConcurrency: c.itemBlockWorkerCount,
+          log,
+        }) as unknown as Controller,
+      );
+    }
+    if (enabled('restore')) {
+      controllers.push(
+        restoreController({
+          client,
+          namespace: c.namespace,
+          stores,
+          concurrentRestores: c.concurrentRestores,
+          priorities: parsePriorities(c.restoreResourcePriorities),
+          features: c.features,
+          terminatingTimeoutMs: c.terminatingResourceTimeoutMs,
+          resourceTimeoutMs: parseGoDuration(c.resourceTimeout),
           itemOperationTimeout: c.defaultItemOperationTimeout,
-          resourceTimeout: c.resourceTimeout,
-        },
-        pageSize: c.clientPageSize,
-        listConcurrency: c.itemBlockWorkerCount,
-        log,
-      }) as unknown as Controller,
-    );
+          pageSize: c.clientPageSize,
+          log,
+        }) as unknown as Controller,
+      );
+    }
+    if (enabled('backup-deletion')) controllers.push(deleteBackupController({ client, namespace: c.namespace, stores, log }) as unknown as Controller);
+    if (enabled('download-request')) controllers.push(downloadRequestController({ client, namespace: c.namespace, stores, log }) as unknown as Controller);
+    return controllers;
+  };
+  const running: RunningServer = { client, controllers: [], log, isLeader: () => elector?.isLeader ?? true, stop: () => Promise.resolve() };
+  const startWork = async (): Promise<void> => {
+    const controllers = buildControllers();
+    running.controllers = controllers;
+    await Promise.all(controllers.map((ctl) => ctl.start()));
+    log.info(`skiff server is running`, { controllers: controllers.map((ctl) => ctl.name).join(',') });
+  };
+  const stopWork = async (): Promise<void> => {
+    const controllers = running.controllers;
+    running.controllers = [];
+    await Promise.all(controllers.map((ctl) => ctl.stop()));
+  };
+  const elector = c.leaderElect
+    ? new LeaderElector(client, { name: c.leaderElectResourceName, namespace: c.namespace, leaseDurationMs: c.leaderElectLeaseDurationMs, renewDeadlineMs: c.leaderElectRenewDeadlineMs, retryPeriodMs: c.leaderElectRetryPeriodMs }, { onStartedLeading: startWork, onStoppedLeading: stopWork }, log)
+    : undefined;
+  if (elector) {
+    await elector.start();
+    if (!elector.isLeader) log.info('another skiff server holds the lease; standing by', { lease: `${c.namespace}/${c.leaderElectResourceName}` });
+  } else {
+    await startWork();
   }
-  if (enabled('restore')) {
-    controllers.push(
-      restoreController({
-        client,
-        namespace: c.namespace,
-        stores,
-        concurrentRestores: 1,
-        priorities: parsePriorities(c.restoreResourcePriorities),
-        features: c.features,
-        terminatingTimeoutMs: c.terminatingResourceTimeoutMs,
-        resourceTimeoutMs: parseGoDuration(c.resourceTimeout),
-        itemOperationTimeout: c.defaultItemOperationTimeout,
-        pageSize: c.clientPageSize,
-        log,
-      }) as unknown as Controller,
-    );
-  }
-  if (enabled('backup-deletion')) controllers.push(deleteBackupController({ client, namespace: c.namespace, stores, log }) as unknown as Controller);
-  if (enabled('download-request')) controllers.push(downloadRequestController({ client, namespace: c.namespace, stores, log }) as unknown as Controller);
-  await Promise.all(controllers.map((ctl) => ctl.start()));
-  log.info(`skiff server is running`, { controllers: controllers.map((ctl) => ctl.name).join(',') });
   // Stopping twice waits for the first stop (tests and signal handlers may both ask).
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     log.info('stopping skiff server');
-    await Promise.all(controllers.map((ctl) => ctl.stop()));
+    if (elector) await elector.stop();
+    else await stopWork();
     await client.close();
   };
-  return { client, controllers, log, stop: () => (stopping ??= stop()) };
+  running.stop = () => (stopping ??= stop());
+  return running;
 }
 
 /** Runs until SIGINT/SIGTERM; resolves after a clean stop. */

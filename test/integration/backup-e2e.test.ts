@@ -178,17 +178,28 @@ test('a location that cannot be reached is Unavailable with the reason, and refu
   assert.ok((backup.status?.validationErrors as string[]).some((e) => /"broken" is Unavailable/.test(e)));
 });
 
-test('a backup a dead server left InProgress is marked Failed, never Completed', async (t) => {
+test('a backup a dead server left InProgress is run again (its partial upload discarded); after three interruptions it is Failed, never Completed', async (t) => {
   const s = await startTestServer(t);
   const { client } = s.cluster;
-  await client.create(VeleroResources.backups, {
-    apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: 'orphan', namespace: s.namespace },
-    spec: { storageLocation: s.location }, status: { phase: 'InProgress', startTimestamp: '2026-01-01T00:00:00Z' },
-  });
+  // What a killed server leaves: the phase InProgress and part of an upload, without velero-backup.json.
+  await s.objectStore.putObject(`${s.prefix}/backups/orphan/orphan.tar.gz`, Buffer.from('partial'));
+  const interrupted = (name: string, attempts?: number): Promise<unknown> =>
+    client.create(VeleroResources.backups, {
+      apiVersion: 'velero.io/v1', kind: 'Backup',
+      metadata: { name, namespace: s.namespace, ...(attempts ? { annotations: { 'skiff.io/backup-attempts': String(attempts) } } : {}) },
+      spec: { storageLocation: s.location, includedNamespaces: ['kube-public'] }, status: { phase: 'InProgress', startTimestamp: '2026-01-01T00:00:00Z' },
+    });
+  await interrupted('orphan');
   const b = await waitForBackup(client, s.namespace, 'orphan');
-  assert.equal(b.status?.phase, 'Failed');
-  assert.match(String(b.status?.failureReason), /server stopped/);
-  assert.equal(await s.store.backupExists('orphan'), false);
+  assert.equal(b.status?.phase, 'Completed');
+  assert.equal(b.metadata.annotations?.['skiff.io/backup-attempts'], '2');
+  assert.notEqual((await readAll(await s.objectStore.getObject(`${s.prefix}/backups/orphan/orphan.tar.gz`))), 'partial', 'the partial upload was replaced');
+
+  await interrupted('worn-out', 3);
+  const failed = await waitForBackup(client, s.namespace, 'worn-out');
+  assert.equal(failed.status?.phase, 'Failed');
+  assert.match(String(failed.status?.failureReason), /server stopped during this backup 3 times/);
+  assert.equal(await s.store.backupExists('worn-out'), false);
 });
 
 test('a name already used in object storage fails the backup instead of overwriting it', async (t) => {

@@ -4,46 +4,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { Resources, type KubeClient } from '../../src/kube/index.ts';
+import { Resources } from '../../src/kube/index.ts';
 import { VeleroResources } from '../../src/api/index.ts';
-import { mapLimit } from '../../src/util/index.ts';
 import { waitFor } from '../support/cluster.ts';
-import { startTestServer, type TestServer } from '../support/skiff-server.ts';
+import { startTestServer } from '../support/skiff-server.ts';
+import { exited, fillNamespace, killAtEnd, spawnServer } from '../support/server-process.ts';
 import { backUp, deleteNamespace, restoreResourceList, waitForRestore, type RestoreObject } from '../support/restore.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const COUNT = 3000;
-
-/** `bin/skiff server` as a user runs it, its output kept for failure messages. */
-function spawnServer(s: TestServer, out: string[]): ChildProcess {
-  const child = spawn(join(ROOT, 'bin', 'skiff'), ['server', '--kubeconfig', s.cluster.state.kubeconfig, '--namespace', s.namespace], {
-    env: { ...process.env, AWS_SHARED_CREDENTIALS_FILE: s.cluster.state.s3.credentialsFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c: Buffer) => out.push(c.toString()));
-  child.stderr!.on('data', (c: Buffer) => out.push(c.toString()));
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-async function fillNamespace(client: KubeClient, ns: string): Promise<void> {
-  await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const names = Array.from({ length: COUNT }, (_, i) => `cm-${String(i).padStart(5, '0')}`);
-  await mapLimit(names, 32, (name) => client.create(Resources.configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { name, pad: 'x'.repeat(512) } }));
-}
 
 test('a server killed mid-restore: the next server resumes the restore to Completed', async (t) => {
   const s = await startTestServer(t);
   const { client } = s.cluster;
   const ns = `resume-${randomBytes(3).toString('hex')}`;
   t.after(() => client.delete(Resources.namespaces, ns).catch(() => undefined));
-  await fillNamespace(client, ns);
+  await fillNamespace(client, ns, COUNT);
   await backUp(s, 'big', { includedNamespaces: [ns] });
   await deleteNamespace(client, ns);
   // From here on, only spawned server processes reconcile this namespace.
@@ -51,10 +28,7 @@ test('a server killed mid-restore: the next server resumes the restore to Comple
 
   const out: string[] = [];
   const children: ChildProcess[] = [];
-  t.after(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await Promise.all(children.map(exited));
-  });
+  killAtEnd(t, children);
   const first = spawnServer(s, out);
   children.push(first);
   await client.create(VeleroResources.restores, { apiVersion: 'velero.io/v1', kind: 'Restore', metadata: { name: 'big-restore', namespace: s.namespace }, spec: { backupName: 'big' } });

@@ -32,6 +32,12 @@ interface ServerFlags {
   resourceTimeout: string;
   terminatingResourceTimeout: number;
   concurrentBackups: number;
+  concurrentRestores: number;
+  leaderElect?: boolean;
+  leaderElectResourceName: string;
+  leaderElectLeaseDuration: number;
+  leaderElectRenewDeadline: number;
+  leaderElectRetryPeriod: number;
   clientQps: number;
   clientBurst: number;
   clientPageSize: number;
@@ -60,6 +66,12 @@ export function serverCommand(ctx: CliContext): CommandUnknownOpts {
     .addOption(new Option('--resource-timeout <duration>', 'how long to wait for resource processes which are not covered by other timeouts').default(D.resourceTimeout))
     .addOption(duration('terminating-resource-timeout', 'how long to wait on persistent volumes and namespaces to terminate during a restore', D.terminatingResourceTimeoutMs))
     .addOption(new Option('--concurrent-backups <n>', 'the number of backups that may run at once').argParser(int('--concurrent-backups')).default(D.concurrentBackups))
+    .addOption(new Option('--concurrent-restores <n>', 'the number of restores that may run at once (restores into the same namespaces never overlap)').argParser(int('--concurrent-restores')).default(D.concurrentRestores))
+    .addOption(new Option('--leader-elect [bool]', 'elect a leader on a Lease before working, so that several replicas can run; false runs at once').argParser(boolArg).default(D.leaderElect))
+    .addOption(new Option('--leader-elect-resource-name <name>', 'name of the Lease in the server namespace').default(D.leaderElectResourceName))
+    .addOption(duration('leader-elect-lease-duration', 'how long a leader holds the lease without renewing it; a standby takes over after this', D.leaderElectLeaseDurationMs))
+    .addOption(duration('leader-elect-renew-deadline', 'the leader stops working when it could not renew the lease for this long', D.leaderElectRenewDeadlineMs))
+    .addOption(duration('leader-elect-retry-period', 'how often the leader renews and standbys retry', D.leaderElectRetryPeriodMs))
     .addOption(new Option('--client-qps <qps>', 'an optional client-side rate limit for Kubernetes API requests; 0 (the default) leaves pacing to the API server').argParser(Number).default(D.clientQps))
     .addOption(new Option('--client-burst <n>', 'burst for --client-qps').argParser(int('--client-burst')).default(D.clientBurst))
     .addOption(new Option('--client-page-size <n>', 'page size of LIST requests during backups; 0 disables paging').argParser(int('--client-page-size')).default(D.clientPageSize))
@@ -104,6 +116,12 @@ export function serverCommand(ctx: CliContext): CommandUnknownOpts {
         resourceTimeout: opts.resourceTimeout,
         terminatingResourceTimeoutMs: opts.terminatingResourceTimeout,
         concurrentBackups: opts.concurrentBackups,
+        concurrentRestores: opts.concurrentRestores,
+        leaderElect: opts.leaderElect !== false,
+        leaderElectResourceName: opts.leaderElectResourceName,
+        leaderElectLeaseDurationMs: opts.leaderElectLeaseDuration,
+        leaderElectRenewDeadlineMs: opts.leaderElectRenewDeadline,
+        leaderElectRetryPeriodMs: opts.leaderElectRetryPeriod,
         clientQps: opts.clientQps,
         clientBurst: opts.clientBurst,
         clientPageSize: opts.clientPageSize,
