@@ -1,18 +1,12 @@
 /** @module cli/commands/backup/build — the Backup `skiff backup create` sends, built from its flags without touching a cluster. */
-import {
-  LABEL_SCHEDULE_NAME,
-  labelSafeName,
-  newBackup,
-  validate,
-  formatFieldErrors,
-  type Backup,
-  type BackupSpec,
-  type LabelSelector,
-  type Schedule,
-} from '../../../api/index.ts';
-import type { ObjectMeta, OwnerReference } from '../../../kube/index.ts';
+import { newBackup, validate, formatFieldErrors, type Backup, type BackupSpec, type LabelSelector, type Schedule } from '../../../api/index.ts';
+import type { ObjectMeta } from '../../../kube/index.ts';
 import { namespaceListErrors } from '../../../backup/list-rules.ts';
+import { backupFromSchedule, timestampedName } from '../../../schedule/index.ts';
 import { formatGoDuration } from '../../../util/duration.ts';
+
+// The name and metadata of a backup made from a schedule live with schedules (the controller makes them too).
+export { timestampedName };
 
 /**
  * The flags of `backup create` after parsing. Absent means "not given": string lists and tri-state bools
@@ -109,21 +103,8 @@ export function createFlagProblem(o: BackupCreateOptions): string | undefined {
   return undefined;
 }
 
-/**
- * `<prefix>-<YYYYMMDDhhmmss>`: what velero names a backup made from a schedule (UTC) and a restore without a
- * name (the local time of the machine running the CLI).
- */
-export function timestampedName(prefix: string, now: Date, zone: 'utc' | 'local' = 'utc'): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const [y, mo, d, h, mi, s] =
-    zone === 'utc'
-      ? [now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), now.getUTCHours(), now.getUTCMinutes(), now.getUTCSeconds()]
-      : [now.getFullYear(), now.getMonth(), now.getDate(), now.getHours(), now.getMinutes(), now.getSeconds()];
-  return `${prefix}-${y}${p(mo + 1)}${p(d)}${p(h)}${p(mi)}${p(s)}`;
-}
-
-/** Builds the spec in Velero's field order, so `-o json` reads like velero's. */
-function specFromFlags(o: BackupCreateOptions): BackupSpec {
+/** Builds the spec in Velero's field order, so `-o json` reads like velero's (a schedule's template too). */
+export function specFromFlags(o: BackupCreateOptions): BackupSpec {
   const spec: BackupSpec = { metadata: {}, includedNamespaces: o.includeNamespaces ?? ['*'] };
   const lists = [
     ['excludedNamespaces', o.excludeNamespaces],
@@ -154,29 +135,6 @@ function specFromFlags(o: BackupCreateOptions): BackupSpec {
   return spec;
 }
 
-/**
- * A backup from a schedule: its template as the spec, the template's labels (else the schedule's), the
- * schedule's annotations, `velero.io/schedule-name`, and an owner reference when the schedule asks for one.
- */
-function metaFromSchedule(schedule: Schedule): ObjectMeta {
-  const templateLabels = schedule.spec?.template.metadata?.labels;
-  const labels = { ...(templateLabels ?? schedule.metadata.labels ?? {}), [LABEL_SCHEDULE_NAME]: labelSafeName(schedule.metadata.name ?? '') };
-  const meta: ObjectMeta = { labels };
-  const annotations = schedule.metadata.annotations;
-  if (annotations !== undefined && Object.keys(annotations).length > 0) meta.annotations = { ...annotations };
-  if (schedule.spec?.useOwnerReferencesInBackup === true) {
-    const owner: OwnerReference = {
-      apiVersion: 'velero.io/v1',
-      kind: 'Schedule',
-      name: schedule.metadata.name ?? '',
-      uid: schedule.metadata.uid ?? '',
-      controller: true,
-    };
-    meta.ownerReferences = [owner];
-  }
-  return meta;
-}
-
 function withUserMeta(meta: ObjectMeta, o: BackupCreateOptions): ObjectMeta {
   const labels = { ...(meta.labels ?? {}), ...(o.labels ?? {}) };
   const annotations = { ...(meta.annotations ?? {}), ...(o.annotations ?? {}) };
@@ -201,8 +159,8 @@ export function buildBackup(o: BackupCreateOptions, ctx: BuildContext): Backup {
       throw new Error(`buildBackup: the schedule "${o.fromSchedule}" must be fetched first`);
     }
     const name = o.name || timestampedName(o.fromSchedule.trim(), ctx.now ?? new Date());
-    const spec = structuredClone(schedule.spec?.template ?? {});
-    return nameFirst(newBackup(name, ctx.namespace, spec, withUserMeta(metaFromSchedule(schedule), o)));
+    const backup = backupFromSchedule(schedule, name, ctx.namespace);
+    return nameFirst({ ...backup, metadata: withUserMeta(backup.metadata, o) });
   }
   return nameFirst(newBackup(o.name ?? '', ctx.namespace, specFromFlags(o), withUserMeta({}, o)));
 }
@@ -214,7 +172,7 @@ export function nameFirst<T extends { metadata: ObjectMeta }>(obj: T): T {
 }
 
 /** The schema check every object the CLI sends passes; throws with every field error. */
-export function sendable<T>(kind: 'Backup' | 'Restore', obj: T): T {
+export function sendable<T>(kind: 'Backup' | 'Restore' | 'Schedule', obj: T): T {
   const result = validate(kind, obj);
   if (!result.valid) throw new Error(`the ${kind.toLowerCase()} would be invalid:\n${formatFieldErrors(result.errors)}`);
   return obj;

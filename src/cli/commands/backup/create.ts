@@ -72,8 +72,8 @@ export function readBackupSpecFlags(self: CommandUnknownOpts): BackupCreateOptio
   return out;
 }
 
-/** The storage location and snapshot locations must exist, as velero checks before creating anything. */
-async function checkLocations(client: KubeClient, namespace: string, o: BackupCreateOptions): Promise<void> {
+/** The storage location and snapshot locations must exist, as velero checks before creating anything (schedule create too). */
+export async function checkLocations(client: KubeClient, namespace: string, o: BackupCreateOptions): Promise<void> {
   try {
     if (o.storageLocation) await client.get(VeleroResources.backupStorageLocations, o.storageLocation, { namespace });
     for (const vsl of o.volumeSnapshotLocations ?? []) await client.get(VeleroResources.volumeSnapshotLocations, vsl, { namespace });
