@@ -56,7 +56,8 @@ export async function startServerProcess(state: ClusterState, namespace: string)
   const pid = spawnDetached({
     name: 'skiff server',
     command: join(ROOT, 'bin', 'skiff'),
-    args: ['server', '--kubeconfig', state.kubeconfig, '--namespace', namespace],
+    // Metrics on a free loopback port (its URL is in the server log), never :8085 on every interface.
+    args: ['server', '--kubeconfig', state.kubeconfig, '--namespace', namespace, '--metrics-address', '127.0.0.1:0'],
     env: { ...process.env, AWS_SHARED_CREDENTIALS_FILE: state.s3.credentialsFile },
     cwd: ROOT,
     logFile,

@@ -22,7 +22,7 @@ export interface BackupArgs extends ScenarioArgs {
 export async function skiffBackup(args: BackupArgs): Promise<{ run: () => Promise<{ objects: number; extra: Record<string, number> }>; close: () => Promise<void> }> {
   const state = await loadState(args.stateFile);
   const server = await startServer({
-    config: { ...DEFAULT_SERVER_CONFIG, namespace: args.serverNamespace, kubeconfig: state.kubeconfig, logLevel: 'warning' },
+    config: { ...DEFAULT_SERVER_CONFIG, namespace: args.serverNamespace, kubeconfig: state.kubeconfig, logLevel: 'warning', metricsAddress: '127.0.0.1:0' },
     env: { AWS_SHARED_CREDENTIALS_FILE: state.s3.credentialsFile },
     write: () => undefined,
   });

@@ -39,7 +39,7 @@ export async function skiffRestore(args: RestoreArgs): Promise<Prepared> {
   let counted: Record<string, number> | undefined;
   const server = await startServer({
     // Tracing echoes the restore's own log (debug): its tier lines show when each tier started.
-    config: { ...DEFAULT_SERVER_CONFIG, namespace: args.serverNamespace, kubeconfig: state.kubeconfig, logLevel: args.trace ? 'debug' : 'info', logFormat: 'json' },
+    config: { ...DEFAULT_SERVER_CONFIG, namespace: args.serverNamespace, kubeconfig: state.kubeconfig, logLevel: args.trace ? 'debug' : 'info', logFormat: 'json', metricsAddress: '127.0.0.1:0' },
     env: { AWS_SHARED_CREDENTIALS_FILE: state.s3.credentialsFile },
     // The final "restore <name> Completed" line carries the created/updated/failed counts.
     write: (line) => {

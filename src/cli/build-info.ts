@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, join, resolve } from 'node:path';
+import { skiffVersion } from '../util/index.ts';
 
 /** The checkout or installed package root: `src/cli/` is two levels below it. */
 export const DEFAULT_REPO_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,11 +17,9 @@ function readText(path: string): string | undefined {
   }
 }
 
-/** `v` + package.json's version, as Velero prints `v1.x.y`. */
+/** `v` + package.json's version, as Velero prints `v1.x.y` (the server reports the same: util/version.ts). */
 export function clientVersion(repoDir: string = DEFAULT_REPO_DIR): string {
-  const text = readText(join(repoDir, 'package.json'));
-  const version = text === undefined ? undefined : (JSON.parse(text) as { version?: unknown }).version;
-  return typeof version === 'string' ? `v${version}` : 'v0.0.0-unknown';
+  return skiffVersion(repoDir);
 }
 
 /** Finds the git dir: `.git` is a directory, or (worktrees, submodules) a file `gitdir: <path>`. */

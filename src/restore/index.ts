@@ -9,3 +9,4 @@ export type { RestoreLike, RestoreSpecLike, RestoreStatusLike, ItemOutcome } fro
 export type { RestoreItemAction, RestoreItemActionContext, RestoreItemActionResult, ClusterView } from './actions/types.ts';
 export { userFields, differences } from './compare.ts';
 export { restoreTargets, targetsOverlap, type RestoreTargets } from './targets.ts';
+export { BUILT_IN_RESTORE_ACTIONS } from './actions/index.ts';

@@ -5,3 +5,4 @@ export { Semaphore, mapLimit } from './semaphore.ts';
 export { parseGoDuration, formatGoDuration } from './duration.ts';
 export { TokenBucket } from './rate-limiter.ts';
 export { encodeGoJson, encodeGoStructJson, compareGoStrings, GoJsonError } from './go-json.ts';
+export { skiffVersion, majorMinor, PACKAGE_ROOT } from './version.ts';
