@@ -5,7 +5,7 @@
  * object say Completed — a failed upload can never leave a backup that looks Completed.
  */
 import type { KubeClient } from '../kube/index.ts';
-import { Resources } from '../kube/index.ts';
+import { isConflict, isNotFound, Resources } from '../kube/index.ts';
 import { OperationLog, prepareBackup, runBackup, type BackupLike, type BackupOutcome, type LocationLike, type ServerDefaults } from '../backup/index.ts';
 import { createBackupArchive } from '../archive/index.ts';
 import type { BackupStore } from '../storage/index.ts';
@@ -34,13 +34,26 @@ export async function executeBackup(input: BackupLike, deps: ExecutionDeps): Pro
   const version = await client.serverVersion();
   await client.discovery.refresh();
   const prepared = prepareBackup(input, { locations: await deps.locations(), discovery: client.discovery, namespaces, serverVersion: version, now: now() });
+  // The first write is conditional on the object as read: a backup deleted (phase Deleting) or changed since
+  // is left alone here, and its update brings it back to the controller if there is still work to do.
+  const first = async (status: Record<string, unknown>): Promise<BackupLike | undefined> => {
+    try {
+      return await update(client, { ...prepared.backup, metadata: { ...prepared.backup.metadata, resourceVersion: input.metadata.resourceVersion } }, status, true);
+    } catch (err) {
+      if (!isConflict(err) && !isNotFound(err)) throw err;
+      log.debug(`backup ${name} changed before it started; looking at it again`);
+      return undefined;
+    }
+  };
   if (!prepared.ok) {
     log.info(`backup ${name} failed validation: ${prepared.errors.join('; ')}`);
-    await update(client, prepared.backup, { phase: 'FailedValidation', validationErrors: prepared.errors, queuePosition: 0 });
+    await first({ phase: 'FailedValidation', validationErrors: prepared.errors, queuePosition: 0 });
     return;
   }
   const startedAt = formatKubeTime(now());
-  let backup = await update(client, prepared.backup, { phase: 'InProgress', startTimestamp: startedAt, queuePosition: 0, validationErrors: null });
+  const started = await first({ phase: 'InProgress', startTimestamp: startedAt, queuePosition: 0, validationErrors: null });
+  if (!started) return;
+  let backup = started;
   log.info(`backup ${name} started`, { location: prepared.request.location.metadata.name });
   const opLog = new OperationLog({ subject: `backup=${backup.metadata.namespace}/${name}`, now, echo: (level, line) => log.enabled('debug') && log.debug(line, { level }) });
   let store: BackupStore | undefined;
@@ -143,6 +156,6 @@ async function removePartialBackup(store: BackupStore, name: string, opLog: Oper
 }
 
 /** Status updates go through the object (Velero's CRDs have no status subresource). */
-function update(client: KubeClient, backup: BackupLike, status: Record<string, unknown>): Promise<BackupLike> {
-  return patchStatus(client, VeleroResources.backups, backup, status);
+function update(client: KubeClient, backup: BackupLike, status: Record<string, unknown>, ifUnchanged = false): Promise<BackupLike> {
+  return patchStatus(client, VeleroResources.backups, backup, status, { ifUnchanged });
 }

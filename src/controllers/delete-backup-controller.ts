@@ -1,114 +1,218 @@
 /**
- * @module controllers/delete-backup-controller: carries out DeleteBackupRequests in Velero's order —
- * refuse what cannot be deleted, mark the backup Deleting, delete its files in object storage, the
- * restores made from it, then the Backup itself — and reports every failure on the request.
+ * @module controllers/delete-backup-controller: carries out DeleteBackupRequests in Velero's order — refuse
+ * what cannot be deleted, mark the backup Deleting, run the deletion steps (snapshots, volume data), delete
+ * its files in object storage and the restores made from it, then the Backup itself. Every failure is
+ * recorded on the request and logged; a failed deletion leaves the Backup `Deleting`, with whatever could
+ * not be removed still in place, for the next request (or garbage collection) to try again.
  */
-import type { KubeClient, KubeObject } from '../kube/index.ts';
-import { isNotFound } from '../kube/index.ts';
-import type { BackupLike } from '../backup/index.ts';
-import { VeleroResources } from '../api/index.ts';
+import { isNotFound, type KubeClient, type KubeObject, type ResourceRef } from '../kube/index.ts';
+import type { BackupLike, LocationLike } from '../backup/index.ts';
+import { LABEL_BACKUP_NAME, LABEL_BACKUP_UID, labelSafeName, VeleroResources, type DeleteBackupRequest, type Restore } from '../api/index.ts';
+import type { BackupStore } from '../storage/index.ts';
 import type { Logger } from '../log/index.ts';
+import { mapLimit, sleep } from '../util/index.ts';
 import { Controller } from './runtime/controller.ts';
 import type { LocationStores } from './location-stores.ts';
-import { listLocations } from './backup-controller.ts';
+import { runDeletionSteps, type BackupDeletionStep } from './deletion-steps.ts';
 
-/** Processed requests are kept a day, as Velero keeps them. */
-const KEEP_PROCESSED_MS = 24 * 3600 * 1000;
-const BUSY = new Set(['New', 'Queued', 'InProgress', 'WaitingForPluginOperations', 'WaitingForPluginOperationsPartiallyFailed', 'Finalizing', 'FinalizingPartiallyFailed']);
-
-interface DeleteBackupRequest extends KubeObject {
-  spec?: { backupName?: string };
-  status?: { phase?: string; errors?: string[] };
-}
+/** Processed requests (and ones stuck InProgress) are kept a day, as Velero keeps them. */
+const KEEP_MS = 24 * 3600_000;
+/** How long the restores of a deleted backup get to remove their files (Velero waits one minute). */
+const RESTORES_GONE_TIMEOUT_MS = 60_000;
+/** Phases of a backup that is still being written: deleting it now would race with its upload. */
+const BUSY = new Set(['ReadyToStart', 'InProgress', 'WaitingForPluginOperations', 'WaitingForPluginOperationsPartiallyFailed', 'Finalizing', 'FinalizingPartiallyFailed']);
 
 export interface DeleteBackupControllerOptions {
   client: KubeClient;
   namespace: string;
   stores: LocationStores;
   log: Logger;
+  /** Run, in order, before the backup's files are deleted (volume snapshots, volume data). None yet. */
+  steps?: readonly BackupDeletionStep[];
+  /** How long to wait for the backup's restores to go (default one minute, as Velero). */
+  restoresTimeoutMs?: number;
   now?: () => Date;
 }
 
 export function deleteBackupController(opts: DeleteBackupControllerOptions): Controller<DeleteBackupRequest> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log.child({ controller: 'backup-deletion' });
-  const { client } = opts;
+  const { client, namespace } = opts;
+  const steps = opts.steps ?? [];
+  const inNs = { namespace };
+  // Requests for one backup are handled one at a time (the first deletes the others anyway).
+  const serial = new KeyedSerializer();
+
   const setStatus = (r: DeleteBackupRequest, status: Record<string, unknown>, labels?: Record<string, string>): Promise<unknown> =>
-    client.patch(VeleroResources.deleteBackupRequests, r.metadata.name!, 'merge', { ...(labels ? { metadata: { labels } } : {}), status }, { namespace: r.metadata.namespace });
+    client.patch(VeleroResources.deleteBackupRequests, r.metadata.name!, 'merge', { ...(labels ? { metadata: { labels } } : {}), status } as unknown as KubeObject, inNs);
   const reject = async (r: DeleteBackupRequest, error: string): Promise<void> => {
-    log.info(`delete request ${r.metadata.name} rejected: ${error}`);
+    log.warn(`delete request ${r.metadata.name} rejected: ${error}`, { backup: r.spec?.backupName });
     await setStatus(r, { phase: 'Processed', errors: [error] });
   };
+  /** The other requests for the same backup (from the cache: one LIST at start, not one per request). */
+  const requestsFor = (backupName: string, uid?: string): DeleteBackupRequest[] =>
+    controller.informer.cache.list().filter((d) => d.spec?.backupName === backupName && (!uid || !d.metadata.labels?.[LABEL_BACKUP_UID] || d.metadata.labels[LABEL_BACKUP_UID] === uid));
 
-  return new Controller<DeleteBackupRequest>({
+  async function handle(requestName: string, signal: AbortSignal): Promise<void> {
+    // Fresh, not cached: an earlier request for the same backup may have deleted or finished this one.
+    const r = await client.getIfExists<DeleteBackupRequest>(VeleroResources.deleteBackupRequests, requestName, inNs);
+    const name = r?.spec?.backupName;
+    if (!r || !name || r.status?.phase === 'Processed') return;
+    const resuming = r.status?.phase === 'InProgress';
+    for (const other of requestsFor(name)) if (other.metadata.name !== requestName) await deleteQuietly(client, VeleroResources.deleteBackupRequests, other.metadata.name!, namespace);
+
+    const backup = await client.getIfExists<BackupLike>(VeleroResources.backups, name, inNs);
+    if (!backup && resuming) {
+      // The Backup goes last, only after everything else went: an interrupted request had in fact finished.
+      log.info(`backup ${name} is already gone: its interrupted deletion had finished`);
+      await setStatus(r, { phase: 'Processed', errors: null });
+      for (const d of requestsFor(name)) await deleteQuietly(client, VeleroResources.deleteBackupRequests, d.metadata.name!, namespace);
+      return;
+    }
+    if (!backup) return reject(r, `backup ${name} not found`);
+    const phase = backup.status?.phase || 'New';
+    if (BUSY.has(phase)) return reject(r, `backup ${name} is still being processed (phase ${phase}); delete it once it has finished`);
+    if (phase === 'New' || phase === 'Queued') return deleteUnstarted(r, backup);
+    const locationName = backup.spec?.storageLocation ?? '';
+    const location = locationName ? await client.getIfExists<LocationLike>(VeleroResources.backupStorageLocations, locationName, inNs) : undefined;
+    if (!location) return reject(r, `cannot delete backup ${name}: backup storage location "${locationName}" not found`);
+    if (location.spec?.accessMode === 'ReadOnly') return reject(r, `cannot delete backup ${name}: backup storage location "${locationName}" is read-only`);
+    if (location.status?.phase !== 'Available') {
+      const why = location.status?.message ? `: ${location.status.message}` : '';
+      return reject(r, `cannot delete backup ${name}: backup storage location "${locationName}" is ${location.status?.phase ?? 'not validated yet'}${why}`);
+    }
+
+    await setStatus(r, { phase: 'InProgress' }, { [LABEL_BACKUP_NAME]: labelSafeName(name), [LABEL_BACKUP_UID]: backup.metadata.uid! });
+    // Conditional on the backup as read: a New or Queued backup (deletable, unlike Velero's in-memory check
+    // allows only by luck) that the backup controller starts meanwhile makes this a 409, and the retry
+    // then refuses it as running; the backup controller's start is conditional the same way.
+    if (phase !== 'Deleting') await client.patch(VeleroResources.backups, name, 'merge', { metadata: { resourceVersion: backup.metadata.resourceVersion }, status: { phase: 'Deleting' } } as unknown as KubeObject, inNs);
+    log.info(`deleting backup ${name}`, { request: requestName, location: locationName });
+    const errors = await deleteData(backup, location, signal);
+    if (errors.length === 0) {
+      await deleteQuietly(client, VeleroResources.backups, name, namespace);
+      log.info(`backup ${name} deleted`, { request: requestName });
+    } else {
+      log.warn(`backup ${name} was not fully deleted and stays Deleting: ${errors.join('; ')}`, { request: requestName });
+    }
+    await setStatus(r, { phase: 'Processed', errors: errors.length > 0 ? errors : null });
+    if (errors.length === 0) for (const d of requestsFor(name, backup.metadata.uid)) await deleteQuietly(client, VeleroResources.deleteBackupRequests, d.metadata.name!, namespace);
+  }
+
+  /**
+   * A backup that never started wrote nothing to object storage (a run refuses a name already there), so
+   * only the object goes — after it is marked Deleting on the condition that it is still unstarted.
+   */
+  async function deleteUnstarted(r: DeleteBackupRequest, backup: BackupLike): Promise<void> {
+    const name = backup.metadata.name!;
+    await setStatus(r, { phase: 'InProgress' }, { [LABEL_BACKUP_NAME]: labelSafeName(name), [LABEL_BACKUP_UID]: backup.metadata.uid! });
+    await client.patch(VeleroResources.backups, name, 'merge', { metadata: { resourceVersion: backup.metadata.resourceVersion }, status: { phase: 'Deleting' } } as unknown as KubeObject, inNs);
+    await deleteQuietly(client, VeleroResources.backups, name, namespace);
+    log.info(`backup ${name} deleted before it ran`, { request: r.metadata.name });
+    await setStatus(r, { phase: 'Processed', errors: null });
+    for (const d of requestsFor(name, backup.metadata.uid)) await deleteQuietly(client, VeleroResources.deleteBackupRequests, d.metadata.name!, namespace);
+  }
+
+  /** Everything but the Backup object; returns what failed. */
+  async function deleteData(backup: BackupLike, location: LocationLike, signal: AbortSignal): Promise<string[]> {
+    const name = backup.metadata.name!;
+    const errors: string[] = [];
+    let store: BackupStore | undefined;
+    try {
+      store = await opts.stores.forLocation(location);
+    } catch (err) {
+      errors.push(`backup storage location "${location.metadata.name}": ${(err as Error).message}`);
+    }
+    if (store) errors.push(...(await runDeletionSteps(steps, { backup, location, store, client, namespace, log, signal })));
+    // The files go only when every step worked: what a step could not remove stays described by them.
+    if (store && errors.length === 0) {
+      try {
+        await store.deleteBackup(name, { signal });
+      } catch (err) {
+        if (signal.aborted) throw err;
+        errors.push(`deleting backups/${name}/ from object storage: ${(err as Error).message}`);
+      }
+    }
+    errors.push(...(await deleteRestoresOf(name, signal)));
+    return errors;
+  }
+
+  /** The restores made from the backup go too; their finalizer removes their files, which is waited for. */
+  async function deleteRestoresOf(backupName: string, signal: AbortSignal): Promise<string[]> {
+    const ofBackup = async (): Promise<Restore[]> => {
+      try {
+        return (await client.list<Restore>(VeleroResources.restores, inNs)).items.filter((x) => x.spec?.backupName === backupName);
+      } catch (err) {
+        if (isNotFound(err)) return [];
+        throw err;
+      }
+    };
+    const restores = await ofBackup();
+    if (restores.length === 0) return [];
+    const errors: string[] = [];
+    await mapLimit(restores, 8, async (x) => {
+      try {
+        if (!x.metadata.deletionTimestamp) await deleteQuietly(client, VeleroResources.restores, x.metadata.name!, namespace);
+      } catch (err) {
+        errors.push(`deleting restore ${x.metadata.name}: ${(err as Error).message}`);
+      }
+    });
+    const uids = new Set(restores.map((x) => x.metadata.uid));
+    const deadline = Date.now() + (opts.restoresTimeoutMs ?? RESTORES_GONE_TIMEOUT_MS);
+    for (;;) {
+      const left = (await ofBackup()).filter((x) => uids.has(x.metadata.uid)).map((x) => x.metadata.name!);
+      if (left.length === 0) break;
+      if (Date.now() >= deadline) {
+        errors.push(`restore(s) ${left.join(', ')} still exist: their files under restores/ may remain (is the restore controller running?)`);
+        break;
+      }
+      await sleep(500, signal);
+    }
+    return errors;
+  }
+
+  const controller: Controller<DeleteBackupRequest> = new Controller<DeleteBackupRequest>({
     name: 'backup-deletion',
     client,
     resource: VeleroResources.deleteBackupRequests,
-    namespace: opts.namespace,
-    concurrency: 2,
+    namespace,
+    concurrency: 4,
     resyncMs: 3600_000,
     onError: (k, err, retry) => log.warn(`delete request ${k} failed; retrying in ${retry} ms: ${(err as Error).message}`),
-    reconcile: async (r) => {
+    reconcile: async (r, _key, signal) => {
       if (!r) return;
-      const ns = r.metadata.namespace!;
       const phase = r.status?.phase || 'New';
-      if (phase === 'Processed') {
-        if (now().getTime() - Date.parse(r.metadata.creationTimestamp ?? '') > KEEP_PROCESSED_MS) await deleteQuietly(client, VeleroResources.deleteBackupRequests, r.metadata.name!, ns);
+      const age = now().getTime() - Date.parse(r.metadata.creationTimestamp ?? '');
+      // Velero's clean-up: finished requests, and ones stuck InProgress, go after a day.
+      if (phase !== 'New' && age >= KEEP_MS) {
+        await deleteQuietly(client, VeleroResources.deleteBackupRequests, r.metadata.name!, namespace);
         return;
       }
-      const name = r.spec?.backupName;
-      if (!name) return reject(r, 'spec.backupName is required');
-      const backup = await client.getIfExists<BackupLike>(VeleroResources.backups, name, { namespace: ns });
-      if (!backup) return reject(r, `backup ${name} not found`);
-      if (BUSY.has(backup.status?.phase || 'New')) return reject(r, `backup ${name} is still being processed (phase ${backup.status?.phase || 'New'}); delete it once it has finished`);
-      const location = (await listLocations(client, ns)).find((l) => l.metadata.name === backup.spec?.storageLocation);
-      if (!location) return reject(r, `backup storage location "${backup.spec?.storageLocation}" not found`);
-      if (location.spec?.accessMode === 'ReadOnly') return reject(r, `cannot delete backup ${name}: backup storage location "${location.metadata.name}" is read-only`);
-      if (location.status?.phase !== 'Available') return reject(r, `cannot delete backup ${name}: backup storage location "${location.metadata.name}" is not available`);
-
-      await setStatus(r, { phase: 'InProgress' }, { 'velero.io/backup-name': name, 'velero.io/backup-uid': backup.metadata.uid! });
-      await client.patch(VeleroResources.backups, name, 'merge', { status: { phase: 'Deleting' } }, { namespace: ns });
-      log.info(`deleting backup ${name}`);
-      const errors: string[] = [];
-      try {
-        await (await opts.stores.forLocation(location)).deleteBackup(name);
-      } catch (err) {
-        errors.push(`deleting the files of backup ${name} from object storage: ${(err as Error).message}`);
-      }
-      errors.push(...(await deleteRestoresOf(client, ns, name)));
-      if (errors.length === 0) {
-        await deleteQuietly(client, VeleroResources.backups, name, ns);
-        log.info(`backup ${name} deleted`);
-      } else {
-        log.warn(`backup ${name} was not fully deleted: ${errors.join('; ')}`);
-      }
-      await setStatus(r, { phase: 'Processed', errors: errors.length ? errors : null });
-      if (errors.length === 0) await deleteOtherRequests(client, ns, name, r.metadata.name!);
+      if (phase === 'Processed') return { requeueAfterMs: KEEP_MS - age };
+      if (!r.spec?.backupName) return reject(r, 'spec.backupName is required');
+      // New requests, and InProgress ones a stopped server left behind: every step is idempotent.
+      await serial.run(r.spec.backupName, () => handle(r.metadata.name!, signal));
     },
   });
+  return controller;
 }
 
-/** The restores made from the backup go too (their own cleanup removes their files). */
-async function deleteRestoresOf(client: KubeClient, namespace: string, backup: string): Promise<string[]> {
-  const errors: string[] = [];
-  const restores = await client.list(VeleroResources.restores, { namespace }).catch((err: unknown) => (isNotFound(err) ? { items: [] as KubeObject[] } : Promise.reject(err)));
-  for (const r of restores.items) {
-    if ((r.spec as { backupName?: string } | undefined)?.backupName !== backup) continue;
-    try {
-      await deleteQuietly(client, VeleroResources.restores, r.metadata.name!, namespace);
-    } catch (err) {
-      errors.push(`deleting restore ${r.metadata.name}: ${(err as Error).message}`);
-    }
+/** Runs tasks with the same key one after another (different keys run at once). */
+class KeyedSerializer {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.#tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = result.catch(() => undefined);
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
   }
-  return errors;
 }
 
-async function deleteOtherRequests(client: KubeClient, namespace: string, backup: string, keep: string): Promise<void> {
-  const all = await client.list<DeleteBackupRequest>(VeleroResources.deleteBackupRequests, { namespace });
-  for (const r of all.items) if (r.spec?.backupName === backup && r.metadata.name !== keep) await deleteQuietly(client, VeleroResources.deleteBackupRequests, r.metadata.name!, namespace);
-}
-
-async function deleteQuietly(client: KubeClient, ref: typeof VeleroResources.backups, name: string, namespace: string): Promise<void> {
+async function deleteQuietly(client: KubeClient, ref: ResourceRef, name: string, namespace: string): Promise<void> {
   await client.delete(ref, name, { namespace }).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
   });

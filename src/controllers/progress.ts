@@ -12,9 +12,10 @@ export type Executed = KubeObject & { spec?: unknown; status?: object | null };
  * merge patch: only what is sent changes, so what others set elsewhere stays). With `missingOk`, an object
  * deleted meanwhile is not an error: there is nothing left to report to.
  */
-export async function patchStatus<T extends Executed>(client: KubeClient, resource: ResourceRef, obj: T, status: Record<string, unknown>, opts: { missingOk?: boolean } = {}): Promise<T> {
+export async function patchStatus<T extends Executed>(client: KubeClient, resource: ResourceRef, obj: T, status: Record<string, unknown>, opts: { missingOk?: boolean; ifUnchanged?: boolean } = {}): Promise<T> {
   const { labels, annotations } = obj.metadata;
-  const metadata = { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
+  // With ifUnchanged, the object's resourceVersion is a precondition: a 409 if anyone wrote it since it was read.
+  const metadata = { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}), ...(opts.ifUnchanged ? { resourceVersion: obj.metadata.resourceVersion } : {}) };
   const body = { metadata, spec: obj.spec, status: { ...obj.status, ...status } } as unknown as KubeObject;
   try {
     return await client.patch<T>(resource, obj.metadata.name!, 'merge', body, { namespace: obj.metadata.namespace });

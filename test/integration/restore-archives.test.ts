@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { VeleroResources } from '../../src/api/index.ts';
-import { Resources, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
+import { isAlreadyExists, Resources, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
 import { waitFor } from '../support/cluster.ts';
 import { startTestServer, type TestServer } from '../support/skiff-server.ts';
 import { VELERO_BUCKET_URL } from '../fixtures/velero-bucket.ts';
@@ -87,7 +87,10 @@ async function importVeleroBackup(s: TestServer, name: string): Promise<void> {
   for (const file of await readdir(dir)) await s.objectStore.putObject(`${s.prefix}/backups/${name}/${file}`, await readFile(new URL(file, dir)));
   const backup = JSON.parse(await readFile(new URL('velero-backup.json', dir), 'utf8')) as KubeObject;
   const { uid: _u, resourceVersion: _r, managedFields: _m, creationTimestamp: _c, generation: _g, ...meta } = backup.metadata;
-  await s.cluster.client.create(VeleroResources.backups, { ...backup, metadata: { ...meta, namespace: s.namespace } });
+  // BackupSync may import it first from the files just written; either way the same Backup exists.
+  await s.cluster.client.create(VeleroResources.backups, { ...backup, metadata: { ...meta, namespace: s.namespace } }).catch((err: unknown) => {
+    if (!isAlreadyExists(err)) throw err;
+  });
 }
 
 /** Deletes the namespaces and cluster-scoped objects a fixture restore may create, and waits until they are gone. */
