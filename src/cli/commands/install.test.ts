@@ -37,16 +37,6 @@ test('install accepts only json and yaml output', async () => {
   );
 });
 
-test('without --crds-only the full install is refused, naming --crds-only', async () => {
-  for (const argv of [['install'], ['install', '--crds-only=false', '--dry-run', '-o', 'yaml']]) {
-    const r = await run(argv);
-    assert.equal(r.code, 1);
-    assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^Error: the full install .* is not available yet; use --crds-only to install the CustomResourceDefinitions\n/);
-    assert.match(r.stderr, /Run 'skiff install --help' for usage\.\n$/);
-  }
-});
-
 test('without --dry-run it needs a cluster, and says so when there is none', async () => {
   const r = await run(['install', '--crds-only']);
   assert.equal(r.code, 1);

@@ -59,7 +59,7 @@ export function promptInput(ctx: CliContext): PromptInput | undefined {
 }
 
 /** Reads lines until one is y or n (either case); end of input counts as no. */
-function ask(ctx: CliContext, input: PromptInput): Promise<boolean> {
+export function ask(ctx: CliContext, input: PromptInput): Promise<boolean> {
   const question = 'Are you sure you want to continue (Y/N)? ';
   ctx.stdout.write(question);
   input.setEncoding?.('utf8');
