@@ -1,5 +1,6 @@
 /** @module server/config: `skiff server` settings — Velero's server flags, their defaults, and validation. */
 import { parseGoDuration } from '../util/index.ts';
+import { parseMetricsAddress } from '../metrics/index.ts';
 
 export interface ServerConfig {
   /** Namespace the server works in (where its CRs live). */
@@ -39,6 +40,8 @@ export interface ServerConfig {
   defaultItemOperationTimeout: string;
   disabledControllers: string[];
   restoreResourcePriorities: string | undefined;
+  /** `--schedule-skip-immediately`: a schedule with `spec.skipImmediately` unset skips the run due when it is created or unpaused. */
+  scheduleSkipImmediately: boolean;
 }
 
 export const CONTROLLER_NAMES = [
@@ -76,6 +79,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   defaultItemOperationTimeout: '4h0m0s',
   disabledControllers: [],
   restoreResourcePriorities: undefined,
+  scheduleSkipImmediately: false,
 };
 
 /** Problems with a configuration, each naming its flag. */
@@ -99,6 +103,11 @@ export function configErrors(c: ServerConfig): string[] {
     } catch {
       errors.push(`${flag}: "${value}" is not a duration`);
     }
+  }
+  try {
+    parseMetricsAddress(c.metricsAddress);
+  } catch (err) {
+    errors.push((err as Error).message);
   }
   for (const name of c.disabledControllers) {
     if (!(CONTROLLER_NAMES as readonly string[]).includes(name)) errors.push(`--disable-controllers: unknown controller "${name}" (known: ${CONTROLLER_NAMES.join(', ')})`);

@@ -3,10 +3,12 @@
  * controllers from a ServerConfig, runs them until a signal, then stops them cleanly.
  */
 import { KubeClient, type KubeConfigOptions } from '../kube/index.ts';
-import { backupController, deleteBackupController, downloadRequestController, locationController, LocationStores, restoreController, type Controller } from '../controllers/index.ts';
+import { backupController, backupSyncController, deleteBackupController, downloadRequestController, gcController, locationController, LocationStores, restoreController, scheduleController, type Controller } from '../controllers/index.ts';
 import { parsePriorities } from '../restore/index.ts';
 import { createLogger, parseLevel, type Logger } from '../log/index.ts';
-import { parseGoDuration } from '../util/index.ts';
+import { parseGoDuration, skiffVersion } from '../util/index.ts';
+import { metricsCollector, serverStatusRequestController } from '../controllers/index.ts';
+import { parseMetricsAddress, serveMetrics, ServerMetrics } from '../metrics/index.ts';
 import { configErrors, type ServerConfig } from './config.ts';
 import { LeaderElector } from './leader.ts';
 
@@ -17,6 +19,8 @@ export interface RunningServer {
   log: Logger;
   /** True while this process holds the lease (always, with leader election off). */
   isLeader(): boolean;
+  /** Where Prometheus scrapes this server (`--metrics-address`; undefined when it is empty). */
+  metricsUrl?: string;
   /** Stops every controller and closes the client. */
   stop(): Promise<void>;
 }
@@ -49,6 +53,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const version = await client.serverVersion();
   log.info(`starting skiff server`, { namespace: c.namespace, kubernetes: version.gitVersion });
   const stores = new LocationStores({ client, namespace: c.namespace, env: opts.env });
+  // Every replica serves /metrics; only the leader's collector (with the controllers below) fills Velero's families.
+  const metricsAddress = parseMetricsAddress(c.metricsAddress);
+  const metrics = metricsAddress ? new ServerMetrics() : undefined;
+  const metricsEndpoint = metrics && metricsAddress ? await serveMetrics(metrics.registry, metricsAddress) : undefined;
+  if (metricsEndpoint) log.info('serving metrics', { url: metricsEndpoint.url });
   const enabled = (name: string): boolean => !c.disabledControllers.includes(name);
   // A fresh set of controllers for each leadership term: a stopped controller is not restarted.
   const buildControllers = (): Controller[] => {
@@ -95,13 +104,21 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     }
     if (enabled('backup-deletion')) controllers.push(deleteBackupController({ client, namespace: c.namespace, stores, log }) as unknown as Controller);
     if (enabled('download-request')) controllers.push(downloadRequestController({ client, namespace: c.namespace, stores, log }) as unknown as Controller);
+    if (enabled('schedule')) controllers.push(scheduleController({ client, namespace: c.namespace, skipImmediately: c.scheduleSkipImmediately, log }) as unknown as Controller);
+    if (enabled('gc')) controllers.push(gcController({ client, namespace: c.namespace, frequencyMs: c.garbageCollectionFrequencyMs, log }) as unknown as Controller);
+    if (enabled('backup-sync')) controllers.push(backupSyncController({ client, namespace: c.namespace, stores, periodMs: c.backupSyncPeriodMs, log }) as unknown as Controller);
+    if (enabled('server-status-request')) controllers.push(serverStatusRequestController({ client, namespace: c.namespace, serverVersion: skiffVersion(), log }) as unknown as Controller);
+    if (metrics) controllers.push(metricsCollector({ client, namespace: c.namespace, metrics, log }) as unknown as Controller);
     return controllers;
   };
   const running: RunningServer = { client, controllers: [], log, isLeader: () => elector?.isLeader ?? true, stop: () => Promise.resolve() };
   const startWork = async (): Promise<void> => {
     const controllers = buildControllers();
     running.controllers = controllers;
-    await Promise.all(controllers.map((ctl) => ctl.start()));
+    // The metrics collector's caches fill first, so it sees every transition the other controllers make.
+    const collectorFirst = (ctl: Controller): boolean => ctl.name === 'metrics';
+    await Promise.all(controllers.filter(collectorFirst).map((ctl) => ctl.start()));
+    await Promise.all(controllers.filter((ctl) => !collectorFirst(ctl)).map((ctl) => ctl.start()));
     log.info(`skiff server is running`, { controllers: controllers.map((ctl) => ctl.name).join(',') });
   };
   const stopWork = async (): Promise<void> => {
@@ -124,9 +141,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     log.info('stopping skiff server');
     if (elector) await elector.stop();
     else await stopWork();
+    await metricsEndpoint?.close();
     await client.close();
   };
   running.stop = () => (stopping ??= stop());
+  if (metricsEndpoint) running.metricsUrl = metricsEndpoint.url;
   return running;
 }
 

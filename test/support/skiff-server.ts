@@ -72,7 +72,7 @@ export async function startTestServer(t: { after(fn: () => unknown): void }, ove
   await client.create(VeleroResources.backupStorageLocations, defaultLocation);
   const logs: string[] = [];
   const server = await startServer({
-    config: { ...DEFAULT_SERVER_CONFIG, namespace, kubeconfig: state.kubeconfig, storeValidationFrequencyMs: 1000, logLevel: 'debug', ...overrides },
+    config: { ...DEFAULT_SERVER_CONFIG, namespace, kubeconfig: state.kubeconfig, storeValidationFrequencyMs: 1000, logLevel: 'debug', metricsAddress: '127.0.0.1:0', ...overrides },
     env: serverEnv,
     write: (line) => void logs.push(line),
   });

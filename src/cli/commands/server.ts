@@ -48,6 +48,7 @@ interface ServerFlags {
   defaultItemOperationTimeout: string;
   disableControllers: string[];
   restoreResourcePriorities?: string;
+  scheduleSkipImmediately?: boolean;
   uploaderType: string;
   restoreOnly?: boolean;
 }
@@ -57,7 +58,7 @@ export function serverCommand(ctx: CliContext): CommandUnknownOpts {
     .description('Run the skiff server: the controllers that carry out backups (in a cluster, or locally against a kubeconfig)')
     .addOption(new Option('--log-level <level>', 'the level at which to log: debug, info, warning, error').default(D.logLevel))
     .addOption(new Option('--log-format <format>', 'the format for log output').choices(['text', 'json']).default(D.logFormat))
-    .addOption(new Option('--metrics-address <address>', 'the address to expose prometheus metrics').default(D.metricsAddress))
+    .addOption(new Option('--metrics-address <address>', 'the address to expose prometheus metrics at /metrics: host:port (":8085" listens on every interface, "127.0.0.1:0" on a free loopback port); empty disables metrics').default(D.metricsAddress))
     .addOption(new Option('--default-backup-storage-location <name>', 'name of the default backup storage location (deprecated: mark a location with --default)').default(D.defaultBackupStorageLocation))
     .addOption(duration('backup-sync-period', 'how often to ensure all backups in object storage exist as Backup API objects in the cluster', D.backupSyncPeriodMs))
     .addOption(duration('store-validation-frequency', 'how often to verify that backup storage locations are valid; 0 disables', D.storeValidationFrequencyMs))
@@ -132,6 +133,7 @@ export function serverCommand(ctx: CliContext): CommandUnknownOpts {
         defaultItemOperationTimeout: opts.defaultItemOperationTimeout,
         disabledControllers: opts.restoreOnly ? [...opts.disableControllers, 'backup', 'schedule', 'gc'] : opts.disableControllers,
         restoreResourcePriorities: opts.restoreResourcePriorities,
+        scheduleSkipImmediately: opts.scheduleSkipImmediately === true,
       };
       await runServer({ config, env: ctx.env, homeDir: ctx.homeDir, write: (line) => void ctx.stderr.write(`${line}\n`) });
     });
