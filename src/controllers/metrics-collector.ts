@@ -79,6 +79,8 @@ export interface MetricsCollectorOptions {
   metrics: ServerMetrics;
   log: Logger;
   now?: () => Date;
+  /** The size of a finished backup's tarball in object storage (one listing per finished backup), for velero_backup_tarball_size_bytes. */
+  tarballSize?: (backup: Backup) => Promise<number | undefined>;
 }
 
 /** A unit the server starts and stops with its controllers (only the leader runs it). */
@@ -240,7 +242,15 @@ export function metricsCollector(opts: MetricsCollectorOptions): MetricsCollecto
   const h = metricsHandlers(opts.metrics, (name) => backups.cache.getByName(name, opts.namespace), opts.now);
   const onError = (what: string) => (err: unknown, retryInMs: number): void => log.warn(`watching ${what} failed; retrying in ${retryInMs} ms: ${(err as Error).message}`);
   // `synced` turns true only after the first list's adds are delivered: until then an add is "initial".
-  backups.on({ onAdd: (b) => h.backupAdded(b, !backups.synced), onUpdate: h.backupUpdated, onError: onError('backups') });
+  const sizeOf = (prev: Backup, b: Backup): void => {
+    const finished = (p: string | undefined): boolean => p === 'Completed' || p === 'PartiallyFailed';
+    if (!opts.tarballSize || !finished(b.status?.phase) || finished(prev.status?.phase)) return;
+    opts.tarballSize(b).then(
+      (size) => size !== undefined && opts.metrics.backupTarballSize.set({ schedule: scheduleOf(b) }, size),
+      (err: unknown) => log.debug(`could not read the tarball size of backup ${b.metadata.name}: ${(err as Error).message}`),
+    );
+  };
+  backups.on({ onAdd: (b) => h.backupAdded(b, !backups.synced), onUpdate: (p, b) => (h.backupUpdated(p, b), sizeOf(p, b)), onError: onError('backups') });
   restores.on({ onAdd: (r) => h.restoreAdded(r, !restores.synced), onUpdate: h.restoreUpdated, onError: onError('restores') });
   requests.on({ onAdd: (r) => h.requestAdded(r, !requests.synced), onUpdate: h.requestUpdated, onDelete: h.requestDeleted, onError: onError('delete backup requests') });
   schedules.on({ onAdd: h.scheduleSeen, onUpdate: (_p, s) => h.scheduleSeen(s), onDelete: h.scheduleDeleted, onError: onError('schedules') });

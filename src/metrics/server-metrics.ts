@@ -25,6 +25,7 @@ export class ServerMetrics {
   readonly backupLastStatus: Gauge;
   readonly backupItemsTotal: Gauge;
   readonly backupItemsErrors: Gauge;
+  readonly backupTarballSize: Gauge;
   readonly backupWarning: Counter;
   readonly deletionAttempt: Counter;
   readonly deletionSuccess: Counter;
@@ -59,6 +60,7 @@ export class ServerMetrics {
     this.backupDuration = r.histogram({ name: 'velero_backup_duration_seconds', help: 'Time from start to completion of finished backups, in seconds.', labelNames: S, buckets: BACKUP_DURATION_BUCKETS });
     this.backupLastSuccessfulTimestamp = gauge('velero_backup_last_successful_timestamp', 'Completion time of the last Completed backup, in Unix seconds.');
     this.backupLastStatus = gauge('velero_backup_last_status', 'Outcome of the last finished backup: 1 Completed, 0 anything else.');
+    this.backupTarballSize = gauge('velero_backup_tarball_size_bytes', 'Size of the last finished backup\'s tarball in object storage, in bytes.');
     this.backupItemsTotal = gauge('velero_backup_items_total', 'Items the last finished backup found to back up.');
     this.backupItemsErrors = gauge('velero_backup_items_errors', 'Errors the last finished backup reported.');
     this.backupWarning = counter('velero_backup_warning_total', 'Finished backups that reported warnings.');

@@ -93,6 +93,13 @@ export class BackupStore {
     return decodeBackupMetadata(text, this.describe(key));
   }
 
+  /** The stored tarball's size in bytes (one listing), or undefined when there is none. */
+  async backupContentsSize(name: string, opts: ObjectOptions = {}): Promise<number | undefined> {
+    const key = this.layout.backupContentsKey(name);
+    for await (const o of this.objectStore.listObjects(key, opts)) if (o.key === key) return o.size;
+    return undefined;
+  }
+
   /** The tarball, as stored (gzip). */
   async getBackupContents(name: string, opts: ObjectOptions = {}): Promise<Readable> {
     return this.objectStore.getObject(this.layout.backupContentsKey(name), opts);

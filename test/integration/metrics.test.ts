@@ -9,6 +9,7 @@ import { formatKubeTime, VeleroResources, type ServerStatusRequest } from '../..
 import { run, testContext } from '../../src/cli/testing.ts';
 import { DEFAULT_SERVER_CONFIG, startServer, type RunningServer } from '../../src/server/index.ts';
 import { skiffVersion } from '../../src/util/index.ts';
+import { bodyOf } from '../support/restore.ts';
 import { waitFor } from '../support/cluster.ts';
 import { startTestServer, waitForBackup } from '../support/skiff-server.ts';
 import { createRestore } from '../support/restore.ts';
@@ -53,6 +54,9 @@ test('a backup and a restore move Velero\'s metrics by one; a restarted server d
   assert.equal(at(after, 'velero_backup_last_successful_timestamp{schedule=""}'), completed);
   assert.ok(at(after, 'velero_backup_items_total{schedule=""}') >= 1);
   assert.equal(at(after, 'velero_backup_total'), 1);
+  // The size of the tarball as stored, read with one listing once the backup finished.
+  const stored = (await bodyOf(s, 'backups/m1/m1.tar.gz')).length;
+  await waitFor(async () => at(await scrape(url), 'velero_backup_tarball_size_bytes{schedule=""}') === stored, { what: `the tarball size gauge to be ${stored}` });
 
   await client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: 'bad', namespace: s.namespace }, spec: { storageLocation: 'no-such-location' } });
   assert.equal((await waitForBackup(client, s.namespace, 'bad')).status?.phase, 'FailedValidation');
