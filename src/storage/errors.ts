@@ -6,6 +6,7 @@
  */
 export type StorageErrorReason =
   | 'NotFound' // the object does not exist
+  | 'AlreadyExists' // a create-only write (ifNoneMatch) found the key taken
   | 'NoSuchBucket' // the bucket (or the local bucket directory) does not exist
   | 'AccessDenied' // the credentials are valid but not allowed to do this
   | 'InvalidCredentials' // no credentials were found, or the store rejected them

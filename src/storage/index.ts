@@ -30,8 +30,8 @@ export {
   type ResultEntries,
   type JsonObject,
 } from './sidecars.ts';
-export { AwsObjectStore, CUSTOM_ENDPOINT_DEFAULT_REGION, type AwsObjectStoreOptions } from './aws/aws-object-store.ts';
+// The S3 provider's classes are not re-exported: importing them loads the AWS SDK, which createObjectStore
+// does only when a location uses it (import './aws/aws-object-store.ts' directly where they are needed).
+export type { AwsObjectStoreOptions } from './aws/aws-object-store.ts';
 export { AWS_CONFIG_KEYS, CHECKSUM_ALGORITHMS, parseAwsConfig, type AwsSettings } from './aws/config.ts';
-export { discoverBucketRegion } from './aws/client.ts';
-export { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE } from './aws/upload.ts';
 export { LocalObjectStore, type LocalObjectStoreOptions } from './local/local-object-store.ts';

@@ -8,6 +8,11 @@ export type ObjectBody = Readable | Uint8Array | string;
 export interface PutObjectOptions {
   contentType?: string;
   signal?: AbortSignal;
+  /**
+   * Create only: when the key exists the write fails with reason `AlreadyExists` and the object is left as it
+   * was (S3 `If-None-Match: *`; local: an exclusive link). Needs an in-memory body (not a stream).
+   */
+  ifNoneMatch?: boolean;
 }
 
 export interface ObjectOptions {
@@ -32,6 +37,11 @@ export interface ObjectStore {
   putObject(key: string, body: ObjectBody, opts?: PutObjectOptions): Promise<void>;
   /** The object's bytes as a stream (read it to the end or destroy it: it holds a connection or a file); a missing key rejects with ObjectNotFoundError. */
   getObject(key: string, opts?: ObjectOptions): Promise<Readable>;
+  /**
+   * Bytes `[offset, offset + length)` of the object, in memory: fewer only where the object ends (none when
+   * `offset` is at or past its end). A missing key rejects with ObjectNotFoundError.
+   */
+  getObjectRange(key: string, offset: number, length: number, opts?: ObjectOptions): Promise<Buffer>;
   objectExists(key: string, opts?: ObjectOptions): Promise<boolean>;
   /**
    * Every common prefix under `prefix` (all pages), each the *full* prefix including the delimiter,
@@ -70,6 +80,17 @@ export function isStreamBody(body: ObjectBody): body is Readable {
 export function bodyBytes(body: Uint8Array | string): Buffer {
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** Rejects a negative or fractional range, and a conditional write of a stream (neither provider can do it atomically). */
+export function checkRange(offset: number, length: number, target: { provider: string; bucket: string; key: string }): void {
+  if (Number.isSafeInteger(offset) && offset >= 0 && Number.isSafeInteger(length) && length >= 0) return;
+  throw new StorageError({ ...target, reason: 'InvalidArgument', operation: 'getObjectRange', message: `getObjectRange: offset and length must be non-negative integers (got ${offset}, ${length}) for key ${JSON.stringify(target.key)}` });
+}
+
+export function checkConditionalBody(body: ObjectBody, opts: PutObjectOptions, target: { provider: string; bucket: string; key: string }): void {
+  if (!opts.ifNoneMatch || !isStreamBody(body)) return;
+  throw new StorageError({ ...target, reason: 'InvalidArgument', operation: 'putObject', message: `putObject: ifNoneMatch needs an in-memory body, not a stream (key ${JSON.stringify(target.key)})` });
 }
 
 /** Compares keys as S3 orders them: by UTF-8 bytes, not by UTF-16 code units. */

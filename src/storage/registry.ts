@@ -1,7 +1,7 @@
 /** @module storage/registry: builds the ObjectStore a BackupStorageLocation names, by provider. */
 import { StorageError } from './errors.ts';
 import type { ObjectStore } from './object-store.ts';
-import { AwsObjectStore, type AwsObjectStoreOptions, type AwsTuning } from './aws/aws-object-store.ts';
+import type { AwsObjectStoreOptions, AwsTuning } from './aws/aws-object-store.ts';
 import { LocalObjectStore } from './local/local-object-store.ts';
 import { parseGoBool } from './aws/config.ts';
 
@@ -46,6 +46,8 @@ export async function createObjectStore(opts: CreateObjectStoreOptions): Promise
     throw new StorageError({ reason: 'InvalidConfig', provider, bucket, message: `the bucket name ${JSON.stringify(opts.bucket)} must not contain a '/' (put a prefix in objectStorage.prefix instead)` });
   }
   if (provider === 'aws') {
+    // Loaded on first use: the AWS SDK costs ~80 MB and ~0.3 s, which commands on local stores never need.
+    const { AwsObjectStore } = await import('./aws/aws-object-store.ts');
     return AwsObjectStore.create({
       bucket,
       env: opts.env,

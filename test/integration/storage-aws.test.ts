@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectTaggingCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { request } from 'undici';
-import { AwsObjectStore, BackupStore, createObjectStore, discoverBucketRegion, isStorageError, type CreateObjectStoreOptions, type ObjectStore } from '../../src/storage/index.ts';
+import { BackupStore, createObjectStore, isStorageError, type CreateObjectStoreOptions, type ObjectStore } from '../../src/storage/index.ts';
+import { AwsObjectStore } from '../../src/storage/aws/aws-object-store.ts';
+import { discoverBucketRegion } from '../../src/storage/aws/client.ts';
 import { emptyPrefix, generatedStream, readAll, sha256Of } from '../../src/storage/testing/index.ts';
 import { testCluster } from '../support/cluster.ts';
 

@@ -16,8 +16,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { isAbortError, throwIfAborted } from '../../util/index.ts';
-import { StorageError, describeTarget } from '../errors.ts';
-import { bodyBytes, checkCommonKey, isStreamBody, trackSourceError } from '../object-store.ts';
+import { ObjectNotFoundError, StorageError, describeTarget } from '../errors.ts';
+import { bodyBytes, checkCommonKey, checkConditionalBody, checkRange, isStreamBody, trackSourceError } from '../object-store.ts';
 import type { ObjectBody, ObjectInfo, ObjectOptions, ObjectStore, PutObjectOptions, StorageEnv, StorageLogger } from '../object-store.ts';
 import { DEFAULT_MAX_ATTEMPTS, buildS3Client, discoverBucketRegion } from './client.ts';
 import { parseAwsConfig, type AwsSettings } from './config.ts';
@@ -139,9 +139,10 @@ export class AwsObjectStore implements ObjectStore {
   async putObject(key: string, body: ObjectBody, opts: PutObjectOptions = {}): Promise<void> {
     const op = 'putObject';
     checkCommonKey(key, { provider: this.provider, bucket: this.bucket, operation: op });
-    const params: PutObjectCommandInput = { Bucket: this.bucket, Key: key, ...(opts.contentType ? { ContentType: opts.contentType } : {}), ...this.#writeParams };
+    const params: PutObjectCommandInput = { Bucket: this.bucket, Key: key, ...(opts.contentType ? { ContentType: opts.contentType } : {}), ...(opts.ifNoneMatch ? { IfNoneMatch: '*' } : {}), ...this.#writeParams };
     const source = trackSourceError(body);
     try {
+      checkConditionalBody(body, opts, { provider: this.provider, bucket: this.bucket, key });
       throwIfAborted(opts.signal);
       if (isStreamBody(body)) {
         const onAbortFailure = (uploadId: string, err: unknown): void =>
@@ -168,6 +169,28 @@ export class AwsObjectStore implements ObjectStore {
       if (!body) return Readable.from([]);
       return body instanceof Readable ? body : Readable.fromWeb(body as unknown as WebReadableStream);
     } catch (err) {
+      throw this.#error(err, op, key);
+    }
+  }
+
+  async getObjectRange(key: string, offset: number, length: number, opts: ObjectOptions = {}): Promise<Buffer> {
+    const op = 'getObjectRange';
+    checkCommonKey(key, { provider: this.provider, bucket: this.bucket, operation: op });
+    checkRange(offset, length, { provider: this.provider, bucket: this.bucket, key });
+    if (length === 0) {
+      // No range can say "no bytes"; the object must still exist.
+      if (!(await this.objectExists(key, opts))) throw new ObjectNotFoundError({ provider: this.provider, bucket: this.bucket, key, operation: op });
+      return Buffer.alloc(0);
+    }
+    try {
+      const range = `bytes=${offset}-${offset + length - 1}`;
+      const out = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range, ...this.#readParams }), { abortSignal: opts.signal });
+      if (!out.Body) return Buffer.alloc(0);
+      const bytes = await out.Body.transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (err) {
+      // 416: the range starts at or past the end of the object.
+      if ((err as { name?: string }).name === 'InvalidRange' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
       throw this.#error(err, op, key);
     }
   }

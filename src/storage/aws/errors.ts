@@ -14,6 +14,9 @@ export interface AwsErrorContext {
 const BY_NAME: Record<string, StorageErrorReason> = {
   NoSuchKey: 'NotFound',
   NotFound: 'NotFound',
+  // If-None-Match: * on an existing key (412), or a concurrent conditional write of the same key (409).
+  PreconditionFailed: 'AlreadyExists',
+  ConditionalRequestConflict: 'AlreadyExists',
   NoSuchBucket: 'NoSuchBucket',
   AccessDenied: 'AccessDenied',
   Forbidden: 'AccessDenied',
@@ -47,6 +50,7 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TL
 /** What each reason means to an operator, and what to check. */
 const HINTS: Partial<Record<StorageErrorReason, { text: string; advice?: string }>> = {
   NoSuchBucket: { text: 'the bucket does not exist' },
+  AlreadyExists: { text: 'the key already exists (create-only write)' },
   AccessDenied: { text: 'access was denied', advice: 'the credentials lack permission for this operation' },
   InvalidCredentials: { text: 'the credentials were rejected or none were found', advice: 'check the location credential, AWS_SHARED_CREDENTIALS_FILE and the profile' },
   InvalidConfig: { text: 'the request does not fit the bucket', advice: 'check region and s3Url' },
@@ -73,6 +77,7 @@ export function awsReason(err: unknown): StorageErrorReason {
   if (NETWORK_CODES.has(code)) return 'Network';
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
   if (status === 404) return 'NotFound';
+  if (status === 412) return 'AlreadyExists';
   if (status === 403) return 'AccessDenied';
   if (status === 401) return 'InvalidCredentials';
   if (status === 301 || status === 400) return status === 301 ? 'InvalidConfig' : 'Unknown';

@@ -1,14 +1,14 @@
 /** @module storage/local/local-object-store: an ObjectStore over a directory; atomic writes, S3-like listing order. */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { isAbortError, throwIfAborted } from '../../util/index.ts';
 import { ObjectNotFoundError, StorageError, describeTarget, type StorageErrorReason } from '../errors.ts';
-import { bodyBytes, checkCommonKey, compareKeys, isStreamBody, trackSourceError, type ObjectBody, type ObjectInfo, type ObjectOptions, type ObjectStore, type PutObjectOptions } from '../object-store.ts';
+import { bodyBytes, checkCommonKey, checkConditionalBody, checkRange, compareKeys, isStreamBody, trackSourceError, type ObjectBody, type ObjectInfo, type ObjectOptions, type ObjectStore, type PutObjectOptions } from '../object-store.ts';
 import { TEMP_PREFIX, bucketProblem, invalidKey, keyProblem, prefixProblem, splitPrefix } from './paths.ts';
 
 export interface LocalObjectStoreOptions {
@@ -54,13 +54,15 @@ export class LocalObjectStore implements ObjectStore {
     const source = trackSourceError(body);
     try {
       this.checkKey(op, key);
+      checkConditionalBody(body, opts, { provider: PROVIDER, bucket: this.bucket, key });
       throwIfAborted(opts.signal);
       await this.requireBucket(op, key);
       const file = this.pathOf(key);
       const tmp = await this.openTemp(op, key, dirname(file));
       try {
         await writeBody(tmp.handle, body, opts.signal);
-        await rename(tmp.path, file);
+        if (opts.ifNoneMatch) await this.linkExclusive(tmp.path, file, key);
+        else await rename(tmp.path, file);
       } catch (err) {
         await tmp.handle.close().catch(() => undefined);
         await rm(tmp.path, { force: true });
@@ -93,6 +95,37 @@ export class LocalObjectStore implements ObjectStore {
     }
     const stream = handle.createReadStream();
     return opts.signal ? addAbortSignal(opts.signal, stream) : stream;
+  }
+
+  async getObjectRange(key: string, offset: number, length: number, opts: ObjectOptions = {}): Promise<Buffer> {
+    const op = 'getObjectRange';
+    this.checkKey(op, key);
+    checkRange(offset, length, { provider: PROVIDER, bucket: this.bucket, key });
+    throwIfAborted(opts.signal);
+    let handle: FileHandle;
+    try {
+      handle = await open(this.pathOf(key), 'r');
+    } catch (err) {
+      if (!isMissing(err) && codeOf(err) !== 'EISDIR') throw fsError(err, op, this.bucket, key);
+      await this.requireBucket(op, key);
+      throw new ObjectNotFoundError({ provider: PROVIDER, bucket: this.bucket, key, operation: op });
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) throw new ObjectNotFoundError({ provider: PROVIDER, bucket: this.bucket, key, operation: op });
+      const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, st.size - offset)));
+      let filled = 0;
+      while (filled < out.length) {
+        const { bytesRead } = await handle.read(out, filled, out.length - filled, offset + filled);
+        if (bytesRead === 0) break; // truncated meanwhile
+        filled += bytesRead;
+      }
+      return filled === out.length ? out : out.subarray(0, filled);
+    } catch (err) {
+      throw err instanceof StorageError ? err : fsError(err, op, this.bucket, key);
+    } finally {
+      await handle.close();
+    }
   }
 
   async objectExists(key: string): Promise<boolean> {
@@ -202,6 +235,18 @@ export class LocalObjectStore implements ObjectStore {
         if (codeOf(err) === 'ENOTDIR' || codeOf(err) === 'EEXIST') throw invalidKey(op, this.bucket, key, 'lies under another object (a parent of the key is a file)');
         throw err;
       }
+    }
+  }
+
+  /** Publishes a finished temp file only when the key is free: link(2) fails on an existing name, atomically. */
+  private async linkExclusive(tmp: string, file: string, key: string): Promise<void> {
+    try {
+      await link(tmp, file);
+    } catch (err) {
+      if (codeOf(err) !== 'EEXIST') throw err;
+      throw new StorageError({ reason: 'AlreadyExists', provider: PROVIDER, bucket: this.bucket, key, operation: 'putObject', message: `putObject: key ${JSON.stringify(key)} already exists in local bucket ${JSON.stringify(this.bucket)} (create-only write)` });
+    } finally {
+      await rm(tmp, { force: true });
     }
   }
 

@@ -138,6 +138,32 @@ export function objectStoreContract(name: string, factory: () => Promise<ObjectS
       });
     });
 
+    test('getObjectRange reads byte ranges; short at the end, empty past it', async (t) => {
+      const p = scratch(t);
+      const bytes = randomBytes(100_000);
+      await store.putObject(`${p}ranged.bin`, bytes);
+      assert.deepEqual(await store.getObjectRange(`${p}ranged.bin`, 0, 10), bytes.subarray(0, 10));
+      assert.deepEqual(await store.getObjectRange(`${p}ranged.bin`, 54_321, 4096), bytes.subarray(54_321, 54_321 + 4096));
+      assert.deepEqual(await store.getObjectRange(`${p}ranged.bin`, 99_990, 64), bytes.subarray(99_990), 'only what exists');
+      assert.equal((await store.getObjectRange(`${p}ranged.bin`, 100_000, 8)).length, 0, 'at the end');
+      assert.equal((await store.getObjectRange(`${p}ranged.bin`, 200_000, 8)).length, 0, 'past the end');
+      assert.equal((await store.getObjectRange(`${p}ranged.bin`, 5, 0)).length, 0, 'zero length');
+      await assert.rejects(store.getObjectRange(`${p}missing.bin`, 0, 10), (err: unknown) => err instanceof ObjectNotFoundError || fail(err));
+      await assert.rejects(store.getObjectRange(`${p}missing.bin`, 0, 0), (err: unknown) => err instanceof ObjectNotFoundError || fail(err));
+      await assert.rejects(store.getObjectRange(`${p}ranged.bin`, -1, 10), (err: unknown) => isStorageError(err, 'InvalidArgument') || fail(err));
+    });
+
+    test('ifNoneMatch creates once; a second create fails with AlreadyExists and keeps the first', async (t) => {
+      const p = scratch(t);
+      await store.putObject(`${p}lock`, 'first', { ifNoneMatch: true });
+      await assert.rejects(store.putObject(`${p}lock`, 'second', { ifNoneMatch: true }), (err: unknown) => isStorageError(err, 'AlreadyExists') || fail(err));
+      assert.equal((await readAll(await store.getObject(`${p}lock`))).toString(), 'first');
+      const racers = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => store.putObject(`${p}race`, `w${i}`, { ifNoneMatch: true })));
+      assert.equal(racers.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one concurrent create wins');
+      assert.deepEqual((await listAll(store, p)).map((o) => o.key), [`${p}lock`, `${p}race`]);
+      await assert.rejects(store.putObject(`${p}stream`, Readable.from(['x']), { ifNoneMatch: true }), (err: unknown) => isStorageError(err, 'InvalidArgument') || fail(err));
+    });
+
     test('a signed URL downloads the object without credentials', async (t) => {
       const p = scratch(t);
       const bytes = randomBytes(4096);
