@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, link, lstat, mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { backupDirectory, type BackupProgress } from './archiver.ts';
+import { walkSnapshot } from './snapshot-ops.ts';
+import { MemoryRepository } from './testing.ts';
+import { formatTime } from './tree.ts';
+import { nodeArchiverFs, type ArchiverFs } from './walk.ts';
+import type { TreeNode } from './types.ts';
+
+const CHUNKS = { minSize: 64 * 1024, avgSize: 256 * 1024, maxSize: 1024 * 1024 };
+
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'skiff-archiver-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The real file system, with every file the archiver opens recorded (and some made to fail). */
+function spyFs(fail: Record<string, string> = {}): ArchiverFs & { opened: string[] } {
+  const real = nodeArchiverFs();
+  const opened: string[] = [];
+  const failing = (path: string): void => {
+    const code = Object.entries(fail).find(([suffix]) => path.endsWith(suffix))?.[1];
+    if (code) throw Object.assign(new Error(`${code}: injected, ${path}`), { code });
+  };
+  return {
+    opened,
+    readdir: (p) => (failing(p), real.readdir(p)),
+    lstat: (p) => real.lstat(p),
+    readlink: (p) => real.readlink(p),
+    readSmall: (p, buf) => {
+      opened.push(p);
+      failing(p);
+      return real.readSmall(p, buf);
+    },
+    openFile: async (p) => {
+      opened.push(p);
+      failing(p);
+      return real.openFile(p);
+    },
+  };
+}
+
+async function nodes(repo: MemoryRepository, tree: string): Promise<Map<string, TreeNode>> {
+  const out = new Map<string, TreeNode>();
+  for await (const { path, node } of walkSnapshot(repo, tree)) out.set(path, node);
+  return out;
+}
+
+test('records metadata exactly: nanosecond mtimes, modes, owners, symlink targets, special files', async (t) => {
+  const src = await tempDir(t);
+  await writeFile(join(src, 'f'), 'data');
+  await symlink('does/not/exist', join(src, 'dangling'));
+  await mkdir(join(src, 'd'));
+  await chmod(join(src, 'd'), 0o2750);
+  execFileSync('mkfifo', [join(src, 'pipe')]);
+  const repo = new MemoryRepository();
+  const snap = await backupDirectory(repo, src, { parent: null, tags: ['x'], source: { namespace: 'ns', pod: 'p', volume: 'v' }, hostname: 'h' });
+  const byPath = await nodes(repo, snap.tree);
+  const st = await lstat(join(src, 'f'), { bigint: true });
+  assert.equal(byPath.get('f')!.mtime, formatTime(st.mtimeNs));
+  assert.equal(byPath.get('f')!.mode, Number(st.mode) & 0o7777);
+  assert.deepEqual([byPath.get('f')!.uid, byPath.get('f')!.gid], [Number(st.uid), Number(st.gid)]);
+  assert.equal(byPath.get('dangling')!.linkTarget, 'does/not/exist');
+  assert.equal(byPath.get('d')!.mode, 0o2750);
+  assert.equal(byPath.get('pipe')!.type, 'fifo');
+  assert.deepEqual(snap.source, { host: 'h', namespace: 'ns', pod: 'p', volume: 'v', path: src });
+  assert.deepEqual([snap.tags, snap.summary.files, snap.summary.dirs, snap.summary.totalBytes], [['x'], 1, 2, 4]);
+  assert.deepEqual(await repo.loadSnapshot(snap.id!), snap);
+});
+
+test('an incremental backup reads only the changed file and stores only the chunks around the change', async (t) => {
+  const src = await tempDir(t);
+  const big = randomBytes(8 * 1024 * 1024);
+  await writeFile(join(src, 'big'), big);
+  await mkdir(join(src, 'many'));
+  for (let i = 0; i < 50; i++) await writeFile(join(src, 'many', `f${i}`), `small file ${i}`);
+  const repo = new MemoryRepository({ chunker: CHUNKS });
+  const first = await backupDirectory(repo, src);
+  assert.equal(first.parent, undefined);
+
+  const fh = await open(join(src, 'big'), 'r+');
+  await fh.write(Buffer.from('a small edit in the middle'), 0, 26, 4 * 1024 * 1024);
+  await fh.close();
+  repo.resetCounters();
+  const fs = spyFs();
+  const second = await backupDirectory(repo, src, { fs });
+  assert.equal(second.parent, first.id, 'the latest snapshot of the same source is the parent');
+  assert.deepEqual(fs.opened, [join(src, 'big')], 'only the changed file is read');
+  assert.equal(second.summary.bytesRead, big.length);
+  // The chunk with the edit (and perhaps its neighbours until the boundaries resynchronise) and the root tree.
+  assert.ok(second.summary.newBlobs <= 5, `new blobs: ${second.summary.newBlobs}`);
+  assert.ok(second.summary.newBytesRaw <= 3 * CHUNKS.maxSize, `new bytes: ${second.summary.newBytesRaw}`);
+  const treeBytes = [...repo.blobs.values()].filter((b) => b.type === 'tree').reduce((sum, b) => sum + b.data.length, 0);
+  assert.ok(repo.counters.newBytes <= 3 * CHUNKS.maxSize + treeBytes, `the repository stored ${repo.counters.newBytes} new bytes`);
+  const [a, b] = [await nodes(repo, first.tree), await nodes(repo, second.tree)];
+  assert.equal(b.get('many')!.subtree, a.get('many')!.subtree, 'an unchanged directory keeps its tree id');
+  const shared = a.get('big')!.content!.filter((id) => b.get('big')!.content!.includes(id));
+  assert.ok(shared.length >= a.get('big')!.content!.length - 2, 'chunks away from the edit are reused');
+});
+
+test('an unchanged tree is not read at all and gives the same root tree', async (t) => {
+  const src = await tempDir(t);
+  await mkdir(join(src, 'a/b'), { recursive: true });
+  await writeFile(join(src, 'a/b/c'), randomBytes(300_000));
+  await writeFile(join(src, 'top'), 'x');
+  const repo = new MemoryRepository({ chunker: CHUNKS });
+  const first = await backupDirectory(repo, src);
+  repo.resetCounters();
+  // A file that could not even be opened now proves it is not read.
+  const fs = spyFs({ '/a/b/c': 'EACCES', '/top': 'EACCES' });
+  const second = await backupDirectory(repo, src, { fs });
+  assert.deepEqual(fs.opened, []);
+  assert.equal(second.tree, first.tree);
+  assert.deepEqual([second.summary.bytesRead, second.summary.newBlobs, second.summary.totalBytes], [0, 0, 300_001]);
+  // Without a parent everything is read again (and now fails, recorded).
+  const third = await backupDirectory(repo, src, { fs, parent: null });
+  assert.equal(third.summary.errorCount, 2);
+});
+
+test('entries that cannot be read are recorded with the reason, never dropped silently', async (t) => {
+  const src = await tempDir(t);
+  await mkdir(join(src, 'locked'));
+  await writeFile(join(src, 'locked/inside'), 'x');
+  await writeFile(join(src, 'secret'), 'x');
+  await writeFile(join(src, 'fine'), 'ok');
+  const repo = new MemoryRepository();
+  const snap = await backupDirectory(repo, src, { parent: null, fs: spyFs({ '/locked': 'EACCES', '/secret': 'EIO' }) });
+  assert.deepEqual(snap.errors, [
+    { path: 'locked', error: `EACCES: EACCES: injected, ${join(src, 'locked')}` },
+    { path: 'secret', error: `EIO: EIO: injected, ${join(src, 'secret')}` },
+  ]);
+  assert.equal(snap.summary.errorCount, 2);
+  assert.deepEqual([...(await nodes(repo, snap.tree)).keys()], ['fine']);
+});
+
+test('hard links are read once and keep their inode for the restore', async (t) => {
+  const src = await tempDir(t);
+  await writeFile(join(src, 'one'), randomBytes(200_000));
+  await mkdir(join(src, 'd'));
+  await link(join(src, 'one'), join(src, 'd/two'));
+  const fs = spyFs();
+  const repo = new MemoryRepository({ chunker: CHUNKS });
+  const snap = await backupDirectory(repo, src, { parent: null, fs });
+  assert.equal(fs.opened.length, 1);
+  const byPath = await nodes(repo, snap.tree);
+  const [one, two] = [byPath.get('one')!, byPath.get('d/two')!];
+  assert.deepEqual(two.content, one.content);
+  assert.deepEqual([one.links, two.links, two.inode, two.device], [2, 2, one.inode, one.device]);
+});
+
+test('progress is reported, the last call marked done', async (t) => {
+  const src = await tempDir(t);
+  for (let i = 0; i < 20; i++) await writeFile(join(src, `f${i}`), randomBytes(1000));
+  const calls: BackupProgress[] = [];
+  await backupDirectory(new MemoryRepository(), src, { parent: null, onProgress: (p) => calls.push(p), progressIntervalMs: 0 });
+  const last = calls.at(-1)!;
+  assert.deepEqual([last.done, last.files, last.bytesDone, last.bytesRead, last.newBytes, last.dirs], [true, 20, 20_000, 20_000, 20_000, 1]);
+  assert.ok(calls.length > 2);
+});
+
+test('a cancelled backup stops with the abort reason and saves no snapshot', async (t) => {
+  const src = await tempDir(t);
+  for (let i = 0; i < 50; i++) await writeFile(join(src, `f${i}`), randomBytes(100));
+  const repo = new MemoryRepository();
+  const ctl = new AbortController();
+  const fs = spyFs();
+  const readSmall = fs.readSmall;
+  fs.readSmall = (p, buf) => {
+    if (fs.opened.length === 10) ctl.abort(new Error('stop now'));
+    return readSmall(p, buf);
+  };
+  await assert.rejects(backupDirectory(repo, src, { parent: null, fs, signal: ctl.signal }), /stop now/);
+  assert.equal(repo.snapshots.size, 0);
+});
+
+test('the source must be a directory', async (t) => {
+  const src = await tempDir(t);
+  await writeFile(join(src, 'f'), 'x');
+  await assert.rejects(backupDirectory(new MemoryRepository(), join(src, 'f')), /not a directory/);
+});

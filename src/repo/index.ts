@@ -1,0 +1,23 @@
+/** @module repo: the volume-data repository (ADR 0015): format core, chunker, archiver, restorer. */
+export type * from './types.ts';
+export { Repository, describeLocation, normalizeRepoPrefix, type RepositoryOptions, type InitOptions } from './repository.ts';
+export { RepoError, RepoIntegrityError, RepoPasswordError, isRepoError, type RepoErrorReason, type RepoObjectKind } from './errors.ts';
+export { RepoLock, RepoLockedError, listLocks, removeStaleLocks, isStale, REFRESH_MS, STALE_MS, type LockInfo, type LockEntry, type LockOptions } from './lock.ts';
+export { parseRepoLocation, openRepoLocation, type RepoLocation, type OpenLocationOptions } from './location.ts';
+export { BlobIndex } from './blob-index.ts';
+export { DEFAULT_KDF, type KdfParams } from './crypto.ts';
+export { DEFAULT_PACK_SIZE, type ConfigOptions } from './config.ts';
+export { packKey, type PackEntry } from './pack.ts';
+export { indexKey, MAX_BLOBS_PER_INDEX_FILE, type LoadedIndex } from './index-file.ts';
+export { snapshotKey } from './snapshot-file.ts';
+export type { KeyInfo } from './keys.ts';
+export type { LoadBlobsOptions } from './blob-loader.ts';
+export type { SaverStats } from './pack-saver.ts';
+export type { RebuildResult } from './rebuild-index.ts';
+export { backupDirectory, type BackupOptions, type BackupProgress } from './archiver.ts';
+export { restoreSnapshot, RestoreError, type RestoreOptions, type RestoreProgress, type RestoreResult } from './restorer.ts';
+export { SnapshotLookupError, filterSnapshots, findNode, findParentSnapshot, findSnapshot, sameSource, splitSnapshotPath, walkSnapshot, type SnapshotFilter } from './snapshot-ops.ts';
+export { retentionPlan, forgetSnapshots, type RetentionPolicy, type RetentionPlan, type ForgetOptions } from './forget.ts';
+export { maintainRepository, type MaintainOptions, type MaintainResult, type MaintainProgress } from './maintain.ts';
+export { checkRepository, type CheckOptions, type CheckResult, type CheckProgress } from './check.ts';
+export { parseWithin } from './forget.ts';

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { backupDirectory } from './archiver.ts';
+import { RestoreError, restoreSnapshot, type RestoreProgress } from './restorer.ts';
+import { ContentMismatchError } from './restore-file.ts';
+import { MemoryRepository } from './testing.ts';
+import { assertSameDisk, describeDisk } from './testing-fs.ts';
+import type { Snapshot, TreeNode } from './types.ts';
+
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'skiff-restorer-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function sample(t: TestContext): Promise<{ dir: string; src: string; repo: MemoryRepository; snap: Snapshot }> {
+  const dir = await tempDir(t);
+  const src = join(dir, 'src');
+  await mkdir(join(src, 'a/b'), { recursive: true });
+  await mkdir(join(src, 'c'));
+  await writeFile(join(src, 'a/b/deep.txt'), 'deep');
+  await writeFile(join(src, 'a/sibling'), 'sibling');
+  await writeFile(join(src, 'c/other'), 'other');
+  await writeFile(join(src, 'top'), 'top');
+  const repo = new MemoryRepository();
+  return { dir, src, repo, snap: await backupDirectory(repo, src, { parent: null }) };
+}
+
+/** A snapshot whose root tree holds exactly `nodes` (as a hostile repository could). */
+async function craft(repo: MemoryRepository, nodes: TreeNode[]): Promise<Snapshot> {
+  const tree = await repo.saveTree({ nodes });
+  const snap: Snapshot = { time: new Date().toISOString(), source: { path: '/x' }, tags: [], tree, hostname: 'h', summary: { files: 0, dirs: 0, totalBytes: 0, bytesRead: 0, newBlobs: 0, newBytesRaw: 0, newBytesStored: 0, errorCount: 0, durationMs: 0 } };
+  snap.id = await repo.saveSnapshot(snap);
+  return snap;
+}
+
+const meta = { mode: 0o644, uid: 0, gid: 0, mtime: '2024-01-01T00:00:00.000000000Z' };
+
+test('hostile names never escape the target', async (t) => {
+  const dir = await tempDir(t);
+  const repo = new MemoryRepository();
+  const { id } = await repo.saveBlob('data', Buffer.from('pwned'));
+  const file = (name: string): TreeNode => ({ name, type: 'file', ...meta, size: 5, content: [id] });
+  for (const name of ['../escape', '..', '/abs', 'a/../../escape', '.', '', 'nul\0byte']) {
+    const snap = await craft(repo, [file('harmless'), file(name)]);
+    const target = join(dir, 'target', 'inner');
+    await assert.rejects(restoreSnapshot(repo, snap, target), (err: Error) => err instanceof RestoreError && err.reason === 'Unsafe', `name ${JSON.stringify(name)}`);
+    assert.deepEqual(await readdir(join(dir, 'target')), ['inner']);
+    assert.deepEqual(await readdir(target), [], 'nothing of a refused tree is written');
+  }
+  // A duplicate name (to swap a directory for a symlink mid-restore) is refused as well.
+  const sub = await repo.saveTree({ nodes: [file('x')] });
+  const dupTree = { nodes: [{ name: 'd', type: 'symlink', ...meta, linkTarget: '/' }, { name: 'd', type: 'dir', ...meta, subtree: sub }] };
+  const { id: dupId } = await repo.saveBlob('tree', Buffer.from(JSON.stringify(dupTree))); // saveTree itself refuses it
+  const dup = await craft(repo, []);
+  dup.tree = dupId;
+  await assert.rejects(restoreSnapshot(repo, dup, join(dir, 'dup')), /twice/);
+});
+
+test('an existing symlink in the target is not followed', async (t) => {
+  const { dir, repo, snap } = await sample(t);
+  const outside = join(dir, 'outside');
+  await mkdir(outside);
+  const target = join(dir, 'target');
+  await mkdir(target);
+  await symlink(outside, join(target, 'a')); // where the snapshot has the directory a/
+  await symlink(join(outside, 'top'), join(target, 'top')); // where the snapshot has the file top
+  await assert.rejects(restoreSnapshot(repo, snap, target), (err: Error) => err instanceof RestoreError && err.reason === 'Exists');
+  await restoreSnapshot(repo, snap, target, { overwrite: true });
+  assert.deepEqual(await readdir(outside), [], 'nothing written through the symlinks');
+  assert.equal(await readFile(join(target, 'a/b/deep.txt'), 'utf8'), 'deep');
+  assert.equal(await readFile(join(target, 'top'), 'utf8'), 'top');
+});
+
+test('existing files are refused unless overwrite is set', async (t) => {
+  const { dir, src, repo, snap } = await sample(t);
+  const target = join(dir, 'target');
+  await restoreSnapshot(repo, snap, target);
+  await writeFile(join(target, 'top'), 'changed');
+  await assert.rejects(restoreSnapshot(repo, snap, target), (err: Error) => err instanceof RestoreError && err.reason === 'Exists' && /top|a\/|c\//.test(err.message));
+  await restoreSnapshot(repo, snap, target, { overwrite: true });
+  assertSameDisk(await describeDisk(src), await describeDisk(target));
+});
+
+test('chosen paths restore with their ancestors only', async (t) => {
+  const { dir, repo, snap } = await sample(t);
+  const target = join(dir, 'target');
+  const result = await restoreSnapshot(repo, snap.id!.slice(0, 8), target, { paths: ['/a/b/', 'top'] });
+  assert.deepEqual([...(await describeDisk(target)).keys()], ['a', 'a/b', 'a/b/deep.txt', 'top']);
+  assert.deepEqual([result.files, result.dirs], [2, 2]);
+  await assert.rejects(restoreSnapshot(repo, snap, join(dir, 't2'), { paths: ['a/missing'] }), /a\/missing: no such file/);
+  await assert.rejects(restoreSnapshot(repo, snap, join(dir, 't3'), { paths: ['a/../../etc'] }), /"\.\." is not allowed/);
+});
+
+test('a tampered blob fails the restore', async (t) => {
+  const { dir, repo, snap } = await sample(t);
+  const tree = await repo.loadTree(snap.tree);
+  repo.corrupt(tree.nodes.find((n) => n.name === 'top')!.content![0]!);
+  await assert.rejects(restoreSnapshot(repo, snap, join(dir, 'target')), /does not match its id/);
+});
+
+test('content that does not fit the declared size is refused', async (t) => {
+  const dir = await tempDir(t);
+  const repo = new MemoryRepository();
+  const { id } = await repo.saveBlob('data', Buffer.from('0123456789'));
+  for (const size of [4, 30]) {
+    const snap = await craft(repo, [{ name: 'f', type: 'file', ...meta, size, content: [id] }]);
+    await assert.rejects(restoreSnapshot(repo, snap, join(dir, `t${size}`)), ContentMismatchError);
+  }
+});
+
+test('special files are reported, not silently skipped; owners restored as root', async (t) => {
+  const dir = await tempDir(t);
+  const src = join(dir, 'src');
+  await mkdir(src);
+  execFileSync('mkfifo', [join(src, 'pipe')]);
+  await writeFile(join(src, 'f'), 'x');
+  const repo = new MemoryRepository();
+  const snap = await backupDirectory(repo, src, { parent: null });
+  const progress: RestoreProgress[] = [];
+  const result = await restoreSnapshot(repo, snap, join(dir, 'out'), { onProgress: (p) => progress.push(p) });
+  assert.deepEqual(
+    result.warnings.filter((w) => w.path !== ''),
+    [{ path: 'pipe', message: 'FIFO not restored: Node.js cannot create FIFOs (no mkfifo/mknod)' }],
+  );
+  const asRoot = process.getuid?.() === 0;
+  assert.equal(result.warnings.some((w) => /owners/.test(w.message)), !asRoot);
+  assert.deepEqual(progress.at(-1), { files: 1, dirs: 0, bytes: 1, totalBytes: 1, elapsedMs: progress.at(-1)!.elapsedMs, done: true });
+  const notRoot = await restoreSnapshot(repo, snap, join(dir, 'out2'), { restoreOwners: false });
+  assert.equal(notRoot.warnings.filter((w) => /owners/.test(w.message)).length, 1, 'reported once');
+});
+
+test('small files are read in batches when the repository offers it, one by one otherwise', async (t) => {
+  const dir = await tempDir(t);
+  const src = join(dir, 'src');
+  await mkdir(join(src, 'sub'), { recursive: true });
+  for (let i = 0; i < 40; i++) await writeFile(join(src, i % 2 ? 'sub' : '', `f${i}`), `content ${i}`.repeat(i));
+  await writeFile(join(src, 'large'), Buffer.alloc(3 * 1024 * 1024, 5));
+  for (const batchLoads of [true, false]) {
+    const repo = new MemoryRepository({ batchLoads });
+    const snap = await backupDirectory(repo, src, { parent: null });
+    repo.resetCounters();
+    const out = join(dir, `out-${batchLoads}`);
+    await restoreSnapshot(repo, snap, out);
+    assertSameDisk(await describeDisk(src), await describeDisk(out));
+    assert.equal(repo.counters.batchLoads > 0, batchLoads);
+  }
+});
+
+test('a cancelled restore stops with the abort reason', async (t) => {
+  const { dir, repo, snap } = await sample(t);
+  const ctl = new AbortController();
+  ctl.abort(new Error('stop now'));
+  await assert.rejects(restoreSnapshot(repo, snap, join(dir, 'target'), { signal: ctl.signal }), /stop now/);
+});
