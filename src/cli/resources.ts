@@ -9,6 +9,7 @@ import { installCommand } from './commands/install.ts';
 import { uninstallCommand } from './commands/uninstall.ts';
 import { versionCommand } from './commands/version.ts';
 import { serverCommand } from './commands/server.ts';
+import { repoCommand } from './commands/repo/index.ts';
 import type { CommandFactory, ResourceModule } from './registry.ts';
 
 /**
@@ -18,4 +19,4 @@ import type { CommandFactory, ResourceModule } from './registry.ts';
 export const defaultResources: readonly ResourceModule[] = [backupResource, backupLocationResource, restoreResource, scheduleResource, pluginResource];
 
 /** Top-level commands that are not resources (version, client, install, uninstall, ...). */
-export const defaultCommands: readonly CommandFactory[] = [versionCommand, clientCommand, serverCommand, installCommand, uninstallCommand];
+export const defaultCommands: readonly CommandFactory[] = [versionCommand, clientCommand, serverCommand, installCommand, uninstallCommand, repoCommand];
