@@ -73,11 +73,12 @@ export async function measure(ctx: BenchContext, m: MeasureOptions): Promise<voi
   ctx.log(`${id}: ${line.median} objects/s${ratio !== undefined ? ` (${(ratio * 100).toFixed(0)}% of ${m.floor})` : ''}, peak RSS ${line.maxRssMB} MB`);
 }
 
-export async function runChild(id: string, args: unknown): Promise<ScenarioResult> {
+/** Runs scenario `id` of `script` (default bench/scenario.ts; the volume-data ones have a lighter entry) in a fresh process. */
+export async function runChild(id: string, args: unknown, script = 'scenario.ts'): Promise<ScenarioResult> {
   // Every scenario runs as bin/skiff runs the server (same V8 flags), floors included, so RSS compares fairly.
   // BENCH_CHILD_FLAGS adds Node flags for investigating, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const flags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', ...flags, join(import.meta.dirname, 'scenario.ts'), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', ...flags, join(import.meta.dirname, script), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
