@@ -1,11 +1,11 @@
 /**
  * @module repo/blob-loader: the read path of blobs. One ranged GET per blob, or per run of blobs that lie
- * back to back in one pack (a file's chunks usually do), then authentication and the id check per blob.
+ * back to back in one pack (a file's chunks usually do), then authentication and the id check per blob — a
+ * whole run in one worker call, its plaintexts in one buffer that can be reused (`reuse`).
  */
 import { isObjectNotFound, type ObjectStore } from '../storage/index.ts';
 import { BlobProblem } from './blob.ts';
 import type { BlobIndex } from './blob-index.ts';
-import type { ByteBudget } from './budget.ts';
 import type { CryptoPool } from './crypto-pool.ts';
 import { RepoError, RepoIntegrityError } from './errors.ts';
 import { packKey } from './pack.ts';
@@ -28,21 +28,12 @@ async function open(src: BlobSource, sealed: Buffer, loc: BlobLocation, transfer
   }
 }
 
+/** What repository callers may ask for (types.ts), and read-ahead tuning. */
 export interface LoadBlobsOptions extends ApiLoadBlobsOptions {
-  /** When given, every blob must be of this type. */
-  type?: BlobType | undefined;
   /** Ranged reads in flight ahead of the consumer (default 4). */
   prefetch?: number | undefined;
   /** Largest single ranged read (default 8 MiB); a blob larger than this is read alone. */
   maxRangeBytes?: number | undefined;
-  /**
-   * The caller is done with a blob's `data` once it asks for the next blob (it keeps no reference): the
-   * plaintext buffers of a run are then reused for later runs instead of left to the garbage collector.
-   */
-  reuse?: boolean | undefined;
-  /** Charged twice a run's bytes (sealed and plain) from before its read until the caller moves past it. */
-  budget?: ByteBudget | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 function locate(src: BlobSource, id: BlobId, type: BlobType | undefined): BlobLocation {

@@ -119,6 +119,11 @@ test('sizes are checked', () => {
   assert.throws(() => checkChunkerParams({ minSize: 4096, avgSize: 1024, maxSize: 8192, seed }), /minSize ≤ avgSize/);
   assert.throws(() => checkChunkerParams({ minSize: 512, avgSize: 1000, maxSize: 8192, seed }), /power of two/);
   assert.throws(() => checkChunkerParams({ minSize: 1, avgSize: 1024, maxSize: 8192, seed }), /minSize/);
+  assert.throws(() => checkChunkerParams({ ...SMALL, normalization: 4, seed }), /normalization/);
+  const data = bytes(256 * 1024, 3);
+  const cutsAt = (normalization?: number) => chunkBytes(data, { ...SMALL, seed, ...(normalization === undefined ? {} : { normalization }) }).map((c) => c.length);
+  assert.deepEqual(cutsAt(), cutsAt(2), 'a config without a level uses level 2');
+  assert.notDeepEqual(cutsAt(1), cutsAt(2));
 });
 
 test('the default sizes give chunks of about 600 KiB, and equal min and max give fixed-size chunks', () => {

@@ -1,9 +1,9 @@
 /**
  * @module repo/pack-saver: the write path of blobs (ADR 0015). Dedupes against the index and against blobs
  * accepted but not yet indexed (two saves of the same content in one run store it once), seals on the thread
- * pool a bounded number at a time, fills packs, uploads full packs in the background (a bounded number at
- * once: a save that fills a pack waits for an upload slot, which is the backpressure) and writes index files
- * after the packs they list.
+ * pool (large blobs a bounded number at a time, small ones in batches), fills packs, uploads full packs in the
+ * background (a bounded number at once: while a full pack waits for an upload slot, saves wait, which is the
+ * backpressure) and writes index files after the packs they list.
  */
 import type { ObjectStore } from '../storage/index.ts';
 import { Semaphore } from '../util/index.ts';
@@ -24,9 +24,9 @@ export interface PackSaverOptions {
   cache: IndexCache;
   packSize: number;
   compression: Compression;
-  /** Blobs hashed and sealed at once (default 8: a few per worker keep them busy across the round trips). */
+  /** Large blobs hashed and sealed at once (default 8: a few per worker keep them busy across the round trips); small ones go in batches. */
   encodeConcurrency?: number | undefined;
-  /** Packs uploaded at once (default 2); memory ≈ (this + 1) × packSize. */
+  /** Packs uploaded at once (default 2); memory ≈ (this + 2 per lane) × packSize (see `#closePack`). */
   uploadConcurrency?: number | undefined;
 }
 

@@ -38,7 +38,7 @@ export interface RepositoryOptions {
   hostname?: string | undefined;
   username?: string | undefined;
   now?: (() => Date) | undefined;
-  /** Blobs sealed at once (default 8), packs uploaded at once (default 2), worker threads (default: one per core). */
+  /** Large blobs at the workers at once (default 8), packs uploaded at once (default 2), worker threads (default: one per core but one, at least one). */
   encodeConcurrency?: number | undefined;
   threads?: number | undefined;
   uploadConcurrency?: number | undefined;

@@ -119,9 +119,15 @@ export interface Snapshot {
 /** An opened repository: blobs in, blobs out, snapshots, index. Implemented by `Repository` in repository.ts. */
 /** What a loadBlobs caller may ask for (see repo/blob-loader.ts, which also takes `prefetch` and `maxRangeBytes`). */
 export interface LoadBlobsOptions {
+  /** When given, every blob must be of this type. */
   type?: BlobType | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * The caller is done with a blob's `data` once it asks for the next one (it keeps no reference): buffers are
+   * then reused for later blobs instead of left to the garbage collector.
+   */
   reuse?: boolean | undefined;
+  /** Bounds the bytes read ahead: charged twice a run's bytes (sealed and plain) until the caller moves past it. */
   budget?: ByteBudget | undefined;
 }
 
