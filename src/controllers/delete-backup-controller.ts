@@ -72,23 +72,23 @@ export function deleteBackupController(opts: DeleteBackupControllerOptions): Con
     if (!backup) return reject(r, `backup ${name} not found`);
     const phase = backup.status?.phase || 'New';
     if (BUSY.has(phase)) return reject(r, `backup ${name} is still being processed (phase ${phase}); delete it once it has finished`);
-    if (phase === 'New' || phase === 'Queued') return deleteUnstarted(r, backup);
+    // A backup that never started wrote nothing to object storage (a run refuses a name already there): only
+    // the object goes, and its location need not be usable.
+    const unstarted = phase === 'New' || phase === 'Queued';
     const locationName = backup.spec?.storageLocation ?? '';
-    const location = locationName ? await client.getIfExists<LocationLike>(VeleroResources.backupStorageLocations, locationName, inNs) : undefined;
-    if (!location) return reject(r, `cannot delete backup ${name}: backup storage location "${locationName}" not found`);
-    if (location.spec?.accessMode === 'ReadOnly') return reject(r, `cannot delete backup ${name}: backup storage location "${locationName}" is read-only`);
-    if (location.status?.phase !== 'Available') {
-      const why = location.status?.message ? `: ${location.status.message}` : '';
-      return reject(r, `cannot delete backup ${name}: backup storage location "${locationName}" is ${location.status?.phase ?? 'not validated yet'}${why}`);
+    let location: LocationLike | undefined;
+    if (!unstarted) {
+      location = locationName ? await client.getIfExists<LocationLike>(VeleroResources.backupStorageLocations, locationName, inNs) : undefined;
+      const refusal = locationRefusal(name, locationName, location);
+      if (refusal) return reject(r, refusal);
     }
 
     await setStatus(r, { phase: 'InProgress' }, { [LABEL_BACKUP_NAME]: labelSafeName(name), [LABEL_BACKUP_UID]: backup.metadata.uid! });
-    // Conditional on the backup as read: a New or Queued backup (deletable, unlike Velero's in-memory check
-    // allows only by luck) that the backup controller starts meanwhile makes this a 409, and the retry
-    // then refuses it as running; the backup controller's start is conditional the same way.
+    // Conditional on the backup as read: a New or Queued backup that the backup controller starts meanwhile
+    // makes this a 409, and the retry then refuses it as running; the controller's start is conditional too.
     if (phase !== 'Deleting') await client.patch(VeleroResources.backups, name, 'merge', { metadata: { resourceVersion: backup.metadata.resourceVersion }, status: { phase: 'Deleting' } } as unknown as KubeObject, inNs);
-    log.info(`deleting backup ${name}`, { request: requestName, location: locationName });
-    const errors = await deleteData(backup, location, signal);
+    log.info(`deleting backup ${name}${unstarted ? ' before it ran' : ''}`, { request: requestName, location: locationName });
+    const errors = location ? await deleteData(backup, location, signal) : [];
     if (errors.length === 0) {
       await deleteQuietly(client, VeleroResources.backups, name, namespace);
       log.info(`backup ${name} deleted`, { request: requestName });
@@ -97,20 +97,6 @@ export function deleteBackupController(opts: DeleteBackupControllerOptions): Con
     }
     await setStatus(r, { phase: 'Processed', errors: errors.length > 0 ? errors : null });
     if (errors.length === 0) for (const d of requestsFor(name, backup.metadata.uid)) await deleteQuietly(client, VeleroResources.deleteBackupRequests, d.metadata.name!, namespace);
-  }
-
-  /**
-   * A backup that never started wrote nothing to object storage (a run refuses a name already there), so
-   * only the object goes — after it is marked Deleting on the condition that it is still unstarted.
-   */
-  async function deleteUnstarted(r: DeleteBackupRequest, backup: BackupLike): Promise<void> {
-    const name = backup.metadata.name!;
-    await setStatus(r, { phase: 'InProgress' }, { [LABEL_BACKUP_NAME]: labelSafeName(name), [LABEL_BACKUP_UID]: backup.metadata.uid! });
-    await client.patch(VeleroResources.backups, name, 'merge', { metadata: { resourceVersion: backup.metadata.resourceVersion }, status: { phase: 'Deleting' } } as unknown as KubeObject, inNs);
-    await deleteQuietly(client, VeleroResources.backups, name, namespace);
-    log.info(`backup ${name} deleted before it ran`, { request: r.metadata.name });
-    await setStatus(r, { phase: 'Processed', errors: null });
-    for (const d of requestsFor(name, backup.metadata.uid)) await deleteQuietly(client, VeleroResources.deleteBackupRequests, d.metadata.name!, namespace);
   }
 
   /** Everything but the Backup object; returns what failed. */
@@ -216,4 +202,13 @@ async function deleteQuietly(client: KubeClient, ref: ResourceRef, name: string,
   await client.delete(ref, name, { namespace }).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
   });
+}
+
+/** Why a backup's files cannot be deleted from its location now, or undefined when they can. */
+function locationRefusal(backup: string, name: string, location: LocationLike | undefined): string | undefined {
+  if (!location) return `cannot delete backup ${backup}: backup storage location "${name}" not found`;
+  if (location.spec?.accessMode === 'ReadOnly') return `cannot delete backup ${backup}: backup storage location "${name}" is read-only`;
+  if (location.status?.phase === 'Available') return undefined;
+  const why = location.status?.message ? `: ${location.status.message}` : '';
+  return `cannot delete backup ${backup}: backup storage location "${name}" is ${location.status?.phase ?? 'not validated yet'}${why}`;
 }

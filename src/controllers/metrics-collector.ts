@@ -79,8 +79,8 @@ export interface MetricsCollectorOptions {
   metrics: ServerMetrics;
   log: Logger;
   now?: () => Date;
-  /** The size of a finished backup's tarball in object storage (one listing per finished backup), for velero_backup_tarball_size_bytes. */
-  tarballSize?: (backup: Backup) => Promise<number | undefined>;
+  /** The size of a finished backup's tarball in its location (one listing per finished backup), for velero_backup_tarball_size_bytes. */
+  tarballSize?: (location: BackupStorageLocation, backup: string) => Promise<number | undefined>;
 }
 
 /** A unit the server starts and stops with its controllers (only the leader runs it). */
@@ -245,7 +245,10 @@ export function metricsCollector(opts: MetricsCollectorOptions): MetricsCollecto
   const sizeOf = (prev: Backup, b: Backup): void => {
     const finished = (p: string | undefined): boolean => p === 'Completed' || p === 'PartiallyFailed';
     if (!opts.tarballSize || !finished(b.status?.phase) || finished(prev.status?.phase)) return;
-    opts.tarballSize(b).then(
+    // The location comes from this collector's own cache: no request but the listing itself.
+    const location = locations.cache.getByName(b.spec?.storageLocation ?? '', opts.namespace);
+    if (!location) return;
+    opts.tarballSize(location, b.metadata.name!).then(
       (size) => size !== undefined && opts.metrics.backupTarballSize.set({ schedule: scheduleOf(b) }, size),
       (err: unknown) => log.debug(`could not read the tarball size of backup ${b.metadata.name}: ${(err as Error).message}`),
     );

@@ -7,7 +7,7 @@ import { backupController, backupSyncController, deleteBackupController, downloa
 import { parsePriorities } from '../restore/index.ts';
 import { createLogger, parseLevel, type Logger } from '../log/index.ts';
 import { parseGoDuration, skiffVersion } from '../util/index.ts';
-import { listLocations, metricsCollector, serverStatusRequestController } from '../controllers/index.ts';
+import { metricsCollector, serverStatusRequestController } from '../controllers/index.ts';
 import { parseMetricsAddress, serveMetrics, ServerMetrics } from '../metrics/index.ts';
 import { configErrors, type ServerConfig } from './config.ts';
 import { LeaderElector } from './leader.ts';
@@ -108,23 +108,18 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     if (enabled('gc')) controllers.push(gcController({ client, namespace: c.namespace, frequencyMs: c.garbageCollectionFrequencyMs, log }) as unknown as Controller);
     if (enabled('backup-sync')) controllers.push(backupSyncController({ client, namespace: c.namespace, stores, periodMs: c.backupSyncPeriodMs, log }) as unknown as Controller);
     if (enabled('server-status-request')) controllers.push(serverStatusRequestController({ client, namespace: c.namespace, serverVersion: skiffVersion(), log }) as unknown as Controller);
-    if (metrics) {
-      const tarballSize = async (b: { metadata: { name?: string }; spec?: { storageLocation?: string } }): Promise<number | undefined> => {
-        const location = (await listLocations(client, c.namespace)).find((l) => l.metadata.name === b.spec?.storageLocation);
-        return location ? (await stores.forLocation(location)).backupContentsSize(b.metadata.name!) : undefined;
-      };
-      controllers.push(metricsCollector({ client, namespace: c.namespace, metrics, log, tarballSize }) as unknown as Controller);
-    }
     return controllers;
   };
   const running: RunningServer = { client, controllers: [], log, isLeader: () => elector?.isLeader ?? true, stop: () => Promise.resolve() };
   const startWork = async (): Promise<void> => {
-    const controllers = buildControllers();
-    running.controllers = controllers;
     // The metrics collector's caches fill first, so it sees every transition the other controllers make.
-    const collectorFirst = (ctl: Controller): boolean => ctl.name === 'metrics';
-    await Promise.all(controllers.filter(collectorFirst).map((ctl) => ctl.start()));
-    await Promise.all(controllers.filter((ctl) => !collectorFirst(ctl)).map((ctl) => ctl.start()));
+    const collector = metrics
+      ? metricsCollector({ client, namespace: c.namespace, metrics, log, tarballSize: async (location, backup) => (await stores.forLocation(location)).backupContentsSize(backup) })
+      : undefined;
+    const controllers = [...(collector ? [collector as unknown as Controller] : []), ...buildControllers()];
+    running.controllers = controllers;
+    await collector?.start();
+    await Promise.all(controllers.filter((ctl) => ctl !== (collector as unknown)).map((ctl) => ctl.start()));
     log.info(`skiff server is running`, { controllers: controllers.map((ctl) => ctl.name).join(',') });
   };
   const stopWork = async (): Promise<void> => {
