@@ -1,8 +1,6 @@
 /** Our velero.io CRDs on a real API server: kubectl applies them, nothing real Velero writes is pruned, install is idempotent. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { crdManifests, resourceRefOf, VeleroResources, type VeleroKind } from '../../src/api/index.ts';
 import { fixtureObjects } from '../../src/api/fixture.ts';
 import { fullObjects } from '../../src/api/testing.ts';
@@ -10,27 +8,12 @@ import { applyCrds } from '../../src/cli/commands/install.ts';
 import { run, testContext, captureStream } from '../../src/cli/testing.ts';
 import { Resources, type KubeObject } from '../../src/kube/index.ts';
 import { testCluster, waitFor } from '../support/cluster.ts';
+import { kubectl } from '../support/kubectl.ts';
 
 const CRD_NAMES = crdManifests().map((c) => c.metadata.name);
 
 interface Crd extends KubeObject {
   status?: { conditions?: Array<{ type: string; status: string }> };
-}
-
-function kubectl(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return testCluster().then(
-    ({ state, kubeconfig }) =>
-      new Promise((resolve, reject) => {
-        const child = spawn(join(state.binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-        child.stdin.end(input);
-      }),
-  );
 }
 
 async function allEstablished(): Promise<boolean> {

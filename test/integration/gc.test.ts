@@ -140,12 +140,15 @@ test('skiff backup delete: the server deletes that backup only, with its files a
   assert.deepEqual((await client.get<DeleteBackupRequest>(VeleroResources.deleteBackupRequests, 'ghost-req', { namespace: s.namespace })).status?.errors, ['backup ghost not found']);
 });
 
-test('a backup still waiting to run (New) can be deleted; it never runs afterwards', async (t) => {
+test('a backup still waiting to run (New) can be deleted without touching storage', async (t) => {
   // Without the backup controller a new backup waits forever: the state of one stuck behind a long queue.
   const s = await startTestServer(t, { disabledControllers: ['backup'] });
   const { client } = s.cluster;
+  // A file under the same name in storage is not this backup's (it never ran): it must stay.
+  const foreign = `${s.prefix}/backups/waiting/waiting-logs.gz`;
+  await s.objectStore.putObject(foreign, Buffer.from('not written by this backup'));
   await client.create(VeleroResources.backups, { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: 'waiting', namespace: s.namespace }, spec: { includedNamespaces: ['kube-public'] } });
   await client.create(VeleroResources.deleteBackupRequests, newDeleteBackupRequest('waiting-req', s.namespace, { backupName: 'waiting' }));
   await waitFor(gone(client, VeleroResources.backups, 'waiting', s.namespace), { what: 'the waiting backup to be deleted', timeoutMs: 60_000 });
-  assert.deepEqual(await keysUnder(s.objectStore, `${s.prefix}/backups/waiting/`), []);
+  assert.deepEqual(await keysUnder(s.objectStore, `${s.prefix}/backups/waiting/`), [foreign]);
 });

@@ -7,36 +7,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { FINALIZER_RESTORE_EXTERNAL_RESOURCES, newBackup, newRestore, VeleroResources, type BackupStorageLocation } from '../../src/api/index.ts';
 import { run, testContext } from '../../src/cli/testing.ts';
 import { InstallResources, refOf, uninstall } from '../../src/install/index.ts';
 import { KubeClient, Resources, type KubeObject } from '../../src/kube/index.ts';
-import { startExtraApiServer } from '../../src/local-cluster/index.ts';
 import { DEFAULT_SERVER_CONFIG, startServer } from '../../src/server/index.ts';
 import { testCluster, waitFor, type TestCluster } from '../support/cluster.ts';
 import { deploySampleApp } from '../support/sample-app.ts';
-import { awsConfig, ensureCrds, waitForBackup, waitForFinal } from '../support/skiff-server.ts';
-
-function kubectl(binDir: string, kubeconfig: string, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+import { startIsolatedApiServer } from '../support/api-server.ts';
+import { kubectl } from '../support/kubectl.ts';
+import { awsConfig, ensureCrds, removeBucket, waitForBackup, waitForFinal } from '../support/skiff-server.ts';
 
 /** Install's flags for the test MinIO: provider aws, the credentials file, path-style S3. */
 async function awsFlags(bucket = 'b'): Promise<string[]> {
@@ -62,7 +49,7 @@ function printed(stdout: string): KubeObject[] {
 }
 
 test('the printed install passes `kubectl apply --dry-run=server`, in both RBAC modes', async (t) => {
-  const { client, kubeconfig, state, namespace } = await testCluster();
+  const { client, namespace } = await testCluster();
   await ensureCrds(client);
   // Server dry-run creates nothing, so the namespace must exist for the objects in it to be checked.
   const ns = await namespace(t, 'skiff-inst');
@@ -71,7 +58,7 @@ test('the printed install passes `kubectl apply --dry-run=server`, in both RBAC 
     assert.equal(r.code, 0, r.stderr);
     const kinds = parseAllDocuments(r.stdout).map((d) => (d.toJS() as KubeObject).kind);
     assert.ok(kinds.includes('DaemonSet') && kinds.includes('Secret'), kinds.join());
-    const dry = await kubectl(state.binDir, kubeconfig, ['apply', '--dry-run=server', '-f', '-'], r.stdout);
+    const dry = await kubectl(['apply', '--dry-run=server', '-f', '-'], r.stdout);
     assert.equal(dry.code, 0, `${rbac}: ${dry.stderr}`);
     assert.equal(dry.stdout.trim().split('\n').length, kinds.length, dry.stdout);
     assert.match(dry.stdout, new RegExp(`deployment\\.apps/velero (created|configured|unchanged) \\(server dry run\\)`));
@@ -124,16 +111,10 @@ test('a real install waits for the server pod (restricted Pod Security), a re-ru
 });
 
 test('on an API server of its own: install, a re-run that changes nothing, and `skiff uninstall --force` removing everything, CRDs included', async (t) => {
-  const { state } = await testCluster();
-  const dir = await mkdtemp(join(tmpdir(), 'skiff-install-apiserver-'));
-  const server = await startExtraApiServer(state, { dir, etcdPrefix: `/skiff-install-${randomBytes(4).toString('hex')}`, owner: process.pid });
-  t.after(async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const client = await KubeClient.fromKubeConfig({ kubeconfig: { kubeconfig: server.kubeconfig, env: {} } });
-  t.after(() => client.close());
-  await waitFor(async () => (await client.getIfExists(Resources.namespaces, 'default')) !== undefined, { what: 'namespace default' });
+  const api = await startIsolatedApiServer('install');
+  t.after(() => api.stop());
+  const { client } = api;
+  const server = { kubeconfig: api.kubeconfig };
   const ns = 'skiff-own';
   const args = ['install', ...(await awsFlags()), '--rbac', 'least-privilege', '--use-node-agent', '-n', ns, '--kubeconfig', server.kubeconfig, '-o', 'json'];
 
@@ -191,16 +172,6 @@ async function canI(client: KubeClient, verb: string, resource: string, namespac
   const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, resource, group, ...(namespace ? { namespace } : {}) } } };
   const answer = await client.transport.json<{ status: { allowed: boolean } }>({ method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body: review });
   return answer.status.allowed;
-}
-
-async function removeBucket(cluster: TestCluster, bucket: string): Promise<void> {
-  for (;;) {
-    const page = await cluster.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
-    if (keys.length === 0) break;
-    await cluster.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-  }
-  await cluster.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
 test('--rbac least-privilege is enough to back up and restore an app; it cannot delete outside its namespace or grant roles it does not hold', async (t) => {

@@ -5,32 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Informer, KubeClient, Resources, isResourceExpired } from '../../src/kube/index.ts';
-import { startExtraApiServer } from '../../src/local-cluster/index.ts';
+import { Informer, Resources, isResourceExpired } from '../../src/kube/index.ts';
 import { mapLimit } from '../../src/util/index.ts';
 import { testCluster, waitFor } from '../support/cluster.ts';
+import { startIsolatedApiServer } from '../support/api-server.ts';
 import { compactEtcd } from '../support/etcd.ts';
 
 test('lists survive an expired continue token, and watches an expired resourceVersion', async (t) => {
+  // Lists and watches go to etcd (no watch cache), so continue tokens and resourceVersions can expire.
   const { state } = await testCluster();
-  const dir = await mkdtemp(join(tmpdir(), 'skiff-nocache-apiserver-'));
-  const server = await startExtraApiServer(state, {
-    dir,
-    etcdPrefix: `/skiff-expired-${randomBytes(4).toString('hex')}`,
-    owner: process.pid,
-    extraArgs: ['--watch-cache=false'],
-  });
-  t.after(async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const client = await KubeClient.fromKubeConfig({ kubeconfig: { kubeconfig: server.kubeconfig, env: {} } });
-  t.after(() => client.close());
-  await waitFor(async () => (await client.getIfExists(Resources.namespaces, 'default')) !== undefined, { what: 'namespace default' });
+  const api = await startIsolatedApiServer('nocache', ['--watch-cache=false']);
+  t.after(() => api.stop());
+  const { client } = api;
   const names = Array.from({ length: 1200 }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
   await mapLimit(names, 32, (name) => client.create(Resources.configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { set: 'a' } } }));
 

@@ -6,16 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { crdManifests, VeleroResources, type Backup, type BackupStorageLocation } from '../../src/api/index.ts';
 import { applyCrds } from '../../src/cli/commands/install.ts';
 import { KubeClient, Resources, type KubeObject } from '../../src/kube/index.ts';
-import { startExtraApiServer } from '../../src/local-cluster/index.ts';
 import { DEFAULT_SERVER_CONFIG, startServer, type RunningServer } from '../../src/server/index.ts';
 import { waitFor } from '../support/cluster.ts';
+import { startIsolatedApiServer, type IsolatedApiServer } from '../support/api-server.ts';
 import { locationObject, startTestServer, type TestServer } from '../support/skiff-server.ts';
 import { backUp, createRestore } from '../support/restore.ts';
 import { VELERO_BUCKET_URL } from '../fixtures/velero-bucket.ts';
@@ -24,26 +22,15 @@ import { VELERO_BUCKET_URL } from '../fixtures/velero-bucket.ts';
  * An empty control plane of its own (an API server on the test cluster's etcd, under a prefix of its own).
  * `stop` is the caller's to call, after whatever it runs against it has stopped.
  */
-async function emptyControlPlane(s: TestServer): Promise<{ client: KubeClient; kubeconfig: string; stop(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'skiff-sync-apiserver-'));
-  const extra = await startExtraApiServer(s.cluster.state, { dir, etcdPrefix: `/skiff-sync-${randomBytes(4).toString('hex')}`, owner: process.pid }).catch(async (err: unknown) => {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  });
-  const client = await KubeClient.fromKubeConfig({ kubeconfig: { kubeconfig: extra.kubeconfig, env: {} } });
-  const stop = async (): Promise<void> => {
-    await client.close();
-    await extra.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
+async function emptyControlPlane(): Promise<IsolatedApiServer> {
+  const api = await startIsolatedApiServer('sync');
   try {
-    await waitFor(async () => (await client.getIfExists(Resources.namespaces, 'default')) !== undefined, { what: 'namespace default on the new API server' });
-    await applyCrds(client, crdManifests(), { out: { write: () => true }, timeoutMs: 60_000 });
+    await applyCrds(api.client, crdManifests(), { out: { write: () => true }, timeoutMs: 60_000 });
   } catch (err) {
-    await stop();
+    await api.stop();
     throw err;
   }
-  return { client, kubeconfig: extra.kubeconfig, stop };
+  return api;
 }
 
 /** Backups of a namespace, once each has the phase wanted. */
@@ -84,7 +71,7 @@ test('a second, empty control plane finds every backup of the bucket, restores o
   const [a, b, c] = [`sync-a-${r}`, `sync-b-${r}`, `sync-c-${r}`];
   for (const name of [a, b, c]) await backUp(s, name, { includedNamespaces: [ns], includedResources: ['namespaces', 'configmaps'] });
 
-  const second = await emptyControlPlane(s);
+  const second = await emptyControlPlane();
   let server: RunningServer | undefined;
   // The server first, then the API server it talks to.
   t.after(async () => {

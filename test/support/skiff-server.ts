@@ -131,7 +131,8 @@ async function releaseFinalizers(client: KubeClient, namespace: string): Promise
   }
 }
 
-async function removeBucket(cluster: TestCluster, bucket: string): Promise<void> {
+/** Empties and removes a bucket of the shared MinIO. */
+export async function removeBucket(cluster: TestCluster, bucket: string): Promise<void> {
   for (;;) {
     const page = await cluster.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
