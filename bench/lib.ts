@@ -4,6 +4,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeClient } from '../src/kube/index.ts';
 import type { ClusterState } from '../src/local-cluster/index.ts';
+import { childEnv, semiSpaceFlag } from './child-env.ts';
 import { delta, requestCounts, type Counts } from './metrics.ts';
 import type { ScenarioArgs, ScenarioResult } from './scenario-context.ts';
 
@@ -78,7 +79,7 @@ export async function runChild(id: string, args: unknown, script = 'scenario.ts'
   // Every scenario runs as bin/skiff runs the server (same V8 flags), floors included, so RSS compares fairly.
   // BENCH_CHILD_FLAGS adds Node flags for investigating, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const flags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', ...flags, join(import.meta.dirname, script), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [semiSpaceFlag(script.startsWith('scenarios/fs')), ...flags, join(import.meta.dirname, script), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));

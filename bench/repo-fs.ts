@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Repository, backupDirectory, openRepoLocation, restoreSnapshot } from '../src/repo/index.ts';
 import { emptyPrefix } from '../src/storage/testing/index.ts';
+import { childEnv, semiSpaceFlag } from './child-env.ts';
 import { MiB, changeSmallFiles, makeLargeFile, makeSmallFiles, rewriteRegions } from './scenarios/fs-data.ts';
 
 const { values, positionals } = parseArgs({
@@ -108,7 +109,7 @@ function largestMappings(smaps: string): string {
 function run(step: string, args: Record<string, string | boolean>): Promise<Record<string, unknown>> {
   const argv = Object.entries(args).flatMap(([k, v]) => (v === true ? [`--${k}`] : v === false ? [] : [`--${k}`, String(v)]));
   const flags = (values.flags ?? '').split(' ').filter(Boolean);
-  const p = spawn(process.execPath, ['--max-semi-space-size=8', ...flags, import.meta.filename, step, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, [semiSpaceFlag(true), ...flags, import.meta.filename, step, ...argv], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() });
   let out = '';
   p.stdout.on('data', (c: Buffer) => (out += c.toString()));
   return new Promise((resolve, reject) =>

@@ -4,15 +4,14 @@ import type { CliContext } from './context.ts';
 import { addGlobalOptions } from './globals.ts';
 import { createGroupCommand, registerResources } from './registry.ts';
 import type { CommandFactory, ResourceModule } from './registry.ts';
-import { defaultCommands, defaultResources } from './resources.ts';
 
 export const ROOT_DESCRIPTION = 'Back up and restore Kubernetes cluster resources (a drop-in for Velero)';
 
 export interface BuildOptions {
-  /** Noun-verb resources; default: resources.ts. */
-  resources?: readonly ResourceModule[];
-  /** Standalone top-level commands; default: resources.ts. */
-  commands?: readonly CommandFactory[];
+  /** Noun-verb resources (the full list: resources.ts). */
+  resources: readonly ResourceModule[];
+  /** Standalone top-level commands (the full list: resources.ts). */
+  commands: readonly CommandFactory[];
 }
 
 /**
@@ -56,14 +55,14 @@ function configureTree(cmd: CommandUnknownOpts, ctx: CliContext): void {
 }
 
 /** The root `skiff` command with global flags, standalone commands and resources. */
-export function buildProgram(ctx: CliContext, options: BuildOptions = {}): CommandUnknownOpts {
+export function buildProgram(ctx: CliContext, options: BuildOptions): CommandUnknownOpts {
   const root = createGroupCommand('skiff', ROOT_DESCRIPTION);
   // Groups have an action (bare group → help on stdout), which turns commander's
   // implicit `help` command off; the root keeps it, as cobra's does.
   root.helpCommand(true);
   addGlobalOptions(root);
-  for (const factory of options.commands ?? defaultCommands) root.addCommand(factory(ctx));
-  registerResources(root, options.resources ?? defaultResources, ctx);
+  for (const factory of options.commands) root.addCommand(factory(ctx));
+  registerResources(root, options.resources, ctx);
   configureTree(root, ctx);
   return root;
 }

@@ -6,6 +6,17 @@ import { buildProgram, ParseFailure } from './program.ts';
 import type { BuildOptions } from './program.ts';
 import { commandPath } from './registry.ts';
 
+/**
+ * The command tree `argv` needs. `skiff repo …` is the operator's recovery tool and runs beside big volumes:
+ * it loads only its own subtree, not the cluster commands' API schemas and Kubernetes client (~1,300 modules,
+ * ~60 MB of RSS). Anything else, including root help, gets the whole tree.
+ */
+async function commandsFor(argv: readonly string[]): Promise<BuildOptions> {
+  if (argv[0] === 'repo') return { commands: [(await import('./commands/repo/index.ts')).repoCommand], resources: [] };
+  const { defaultCommands, defaultResources } = await import('./resources.ts');
+  return { commands: defaultCommands, resources: defaultResources };
+}
+
 /** Codes commander uses when it displayed help or a version rather than failing. */
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
@@ -59,10 +70,11 @@ function report(err: unknown, ctx: CliContext, active: CommandUnknownOpts | unde
  * resolves to the exit code; never calls process.exit, so tests call it
  * directly and capture output.
  */
-export async function runCli(argv: readonly string[], ctx: CliContext, options?: BuildOptions): Promise<number> {
+export async function runCli(argv: readonly string[], ctx: CliContext, options?: Partial<BuildOptions>): Promise<number> {
   let active: CommandUnknownOpts | undefined;
   try {
-    const program = buildProgram(ctx, options);
+    const lists = options?.commands && options.resources ? (options as BuildOptions) : { ...(await commandsFor(argv)), ...options };
+    const program = buildProgram(ctx, lists);
     // Remember which command is running so usage errors from actions get the right hint.
     program.hook('preAction', (_self, actionCommand) => {
       active = actionCommand;

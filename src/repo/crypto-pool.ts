@@ -30,6 +30,7 @@ const BATCH_BLOBS = 2048;
 /** Plaintext buffers kept for reuse, at most. */
 const FREE_BYTES = 16 * 1024 * 1024;
 const ROUND = 64 * 1024;
+const WORKER_YOUNG_MB = 4;
 
 /** Where sealed blobs wait for their pack: a worker's lane, or the main thread's (small blobs). */
 export interface Lane {
@@ -324,7 +325,12 @@ export class CryptoPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(new URL('./crypto-worker.ts', import.meta.url), { workerData: { key: this.#key.exportBytes(), packSize: this.#packSize } });
+    const worker = new Worker(new URL('./crypto-worker.ts', import.meta.url), {
+      workerData: { key: this.#key.exportBytes(), packSize: this.#packSize },
+      // The worker's data lives in array buffers outside its JS heap; a small young generation keeps its
+      // own scratch objects (messages, closures) from costing several MB of semi-spaces.
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    });
     const slot: Slot = { id: ++this.#lanes, inline: false, worker, jobs: new Map(), packed: 0 };
     worker.unref(); // referenced only while it has jobs: an idle pool never keeps the process alive
     worker.on('message', (r: WorkerReply) => {

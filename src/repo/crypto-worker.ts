@@ -122,7 +122,9 @@ function pack(first: number, count: number, tail: Uint8Array): Buffer {
 function batch(plain: Uint8Array, lengths: Uint32Array, compression: Compression): WorkerReply & { bytes: Buffer } {
   const n = lengths.length;
   const ids = Buffer.allocUnsafeSlow(32 * n);
-  const out = runBuffer(plain.length + n * (SEAL_OVERHEAD + 1));
+  // Its own exact-size buffer (not a reused, MiB-rounded run buffer): the main thread keeps it until every
+  // blob in it is copied into a pack and then leaves it to the GC, so every spare byte here is held memory.
+  const out = Buffer.allocUnsafeSlow(plain.length + n * (SEAL_OVERHEAD + 1));
   const sealed = new Uint32Array(n);
   let from = 0;
   let at = 0;

@@ -35,7 +35,7 @@ export interface KeyInfo {
 }
 
 export interface KeyOptions {
-  /** scrypt costs; default N=2^17, r=8, p=1 (tests use cheaper ones). */
+  /** scrypt costs; default N=2^16, r=8, p=2 (tests use cheaper ones). */
   kdf?: KdfParams | undefined;
   hostname?: string | undefined;
   username?: string | undefined;

@@ -33,7 +33,7 @@ import type { BlobId, BlobType, RepoConfig, RepositoryApi, Snapshot, Tree } from
 export interface RepositoryOptions {
   /** Root of the local index cache: files go to `<cacheDir>/<repo id>/index/`. None: nothing is cached. */
   cacheDir?: string | undefined;
-  /** scrypt costs for keys this Repository writes (default N=2^17, r=8, p=1). */
+  /** scrypt costs for keys this Repository writes (default N=2^16, r=8, p=2). */
   kdf?: KdfParams | undefined;
   hostname?: string | undefined;
   username?: string | undefined;

@@ -30,9 +30,13 @@ export const RESTORE_SIDECAR_SUFFIXES = {
 } as const;
 export type RestoreSidecarKind = keyof typeof RESTORE_SIDECAR_SUFFIXES;
 
-/** The kinds a DownloadRequest names (the velero.io API's list). */
-export { DOWNLOAD_TARGET_KINDS, type DownloadTargetKind } from '../api/index.ts';
-import { DOWNLOAD_TARGET_KINDS, type DownloadTargetKind } from '../api/index.ts';
+/**
+ * The kinds a DownloadRequest names (the velero.io API's list). Taken from the API's dependency-free constants
+ * module, not its door: the door loads the CRD schemas (typebox, yaml: ~800 modules, 30+ MB), and storage is
+ * also what the volume-data repository and the node agent load, where that memory is the budget.
+ */
+export { DOWNLOAD_TARGET_KINDS, type DownloadTargetKind } from '../api/labels.ts';
+import { DOWNLOAD_TARGET_KINDS, type DownloadTargetKind } from '../api/labels.ts';
 
 /** A DownloadRequest's `spec.target`; for Restore* kinds `name` is the restore's name. */
 export interface DownloadTarget {

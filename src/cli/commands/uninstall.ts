@@ -11,7 +11,7 @@ import { boolArg } from '../flags.ts';
 import { resolveGlobals } from '../globals.ts';
 import { commandPath } from '../registry.ts';
 import { withClient } from './backup/common.ts';
-import { ask, promptInput } from './backup/select.ts';
+import { ask, promptInput } from '../prompt.ts';
 
 /** `--force` goes ahead; otherwise a y/N prompt at a terminal, and without one nothing is removed. */
 async function confirmUninstall(self: CommandUnknownOpts, ctx: CliContext, namespace: string): Promise<boolean> {

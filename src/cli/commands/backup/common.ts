@@ -1,7 +1,7 @@
 /** @module cli/commands/backup/common — what the backup and backup-location commands share: the client, API messages, output. */
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { KubeApiError, type KubeClient, type KubeObject } from '../../../kube/index.ts';
-import type { CliContext, OutputStream } from '../../context.ts';
+import type { CliContext } from '../../context.ts';
 import { resolveGlobals, type GlobalOptions } from '../../globals.ts';
 import { kubeClientFor } from '../../kube-client.ts';
 import type { OutputOptions } from '../../output/format.ts';
@@ -46,12 +46,6 @@ export function colour(enabled: boolean, code: 'bold' | 'red' | 'green' | 'yello
   return `\x1b[${sgr}m${text}\x1b[0m`;
 }
 
-/** Writes to a CLI stream, waiting for 'drain' when a real stream asks us to slow down. */
-export async function writeChunk(out: OutputStream, chunk: string): Promise<void> {
-  const ok = out.write(chunk);
-  const emitter = out as OutputStream & { once?: (event: string, fn: () => void) => unknown };
-  if (ok === false && typeof emitter.once === 'function') await new Promise<void>((resolve) => emitter.once?.('drain', resolve));
-}
 
 /** Velero objects of one kind, printed the way `-o` asks (a table with the kind's columns by default). */
 export function printVeleroObjects<T extends KubeObject>(ctx: CliContext, items: readonly T[], output: OutputOptions, kind: string, columns: Column<T>[]): void {

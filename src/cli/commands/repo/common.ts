@@ -12,7 +12,7 @@ import type { ObjectStore } from '../../../storage/index.ts';
 import type { CliContext } from '../../context.ts';
 import { UsageError } from '../../errors.ts';
 import { commandPath } from '../../registry.ts';
-import { promptInput } from '../backup/select.ts';
+import { promptInput } from '../../prompt.ts';
 import { askNewPassword, withSecretReader, type SecretInput } from './prompt.ts';
 
 /** The environment variable that holds the repository password. */

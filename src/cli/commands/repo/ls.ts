@@ -6,7 +6,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { findNode, findSnapshot, splitSnapshotPath, walkSnapshot, type Repository, type TreeNode } from '../../../repo/index.ts';
 import type { CliContext } from '../../context.ts';
-import { writeChunk } from '../backup/common.ts';
+import { writeChunk } from '../../output/write.ts';
 import { addRepoFlags, addRepoOutputFlag, opts, outputOf, withRepo } from './common.ts';
 import { snapshotTime } from './snapshots.ts';
 

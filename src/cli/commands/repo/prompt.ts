@@ -4,7 +4,7 @@
  */
 import type { CliContext } from '../../context.ts';
 import { ExitError } from '../../errors.ts';
-import type { PromptInput } from '../backup/select.ts';
+import type { PromptInput } from '../../prompt.ts';
 
 /** A terminal input; `setRawMode` (a real TTY) turns echo off. */
 export interface SecretInput extends PromptInput {
