@@ -14,9 +14,9 @@ import { ByteBudget, SideSlots, TaskSet } from './budget.ts';
 import { READ_SIZE } from './chunker.ts';
 import { storeFile, type FileContent, type StoreStats } from './file-content.ts';
 import { findParentSnapshot } from './snapshot-ops.ts';
-import { compareNames, serializeTree } from './tree.ts';
+import { compareNames, parseTree, serializeTree } from './tree.ts';
 import { EntryError, entryErrors, inodeKey, isSparse, listDir, nodeArchiverFs, nodeFromStat, nodeType, type ArchiverFs } from './walk.ts';
-import type { BlobId, RepositoryApi, Snapshot, SnapshotSource, TreeNode } from './types.ts';
+import type { BlobId, RepositoryApi, Snapshot, SnapshotSource, Tree, TreeNode } from './types.ts';
 import type { BigIntStats } from 'node:fs';
 
 export interface BackupProgress {
@@ -68,7 +68,7 @@ const SMALL_FILE = 256 * 1024;
 const SMALL_FILE_OVERHEAD = 2 * 1024;
 const IN_FLIGHT = 4 * 1024 * 1024;
 const SMALL_IN_FLIGHT = 1024 * 1024;
-/** Parent trees of subdirectories loaded ahead of the walk, per directory. */
+/** Parent trees of subdirectories read together (and one such group ahead of the walk), per directory. */
 const TREE_LOOKAHEAD = 16;
 /** Longest stretch of synchronous file system calls before the event loop gets a turn. */
 const YIELD_MS = 10;
@@ -238,18 +238,26 @@ class BackupRun {
   }
 
   async #subdirectories(path: string, rel: string, names: string[], subdirs: Array<{ index: number; stat: BigIntStats }>, previous: Map<string, TreeNode> | undefined, nodes: Array<TreeNode | undefined>): Promise<void> {
-    // The parent's trees of the next few subdirectories are loaded ahead: each is a round trip to the store.
     const trees = subdirs.map(({ index }) => {
       const prev = previous?.get(names[index]!);
       return prev?.type === 'dir' ? prev.subtree : undefined;
     });
-    const loads: Array<Promise<Map<string, TreeNode> | undefined> | undefined> = [];
-    let started = 0;
-    const previousOf = (k: number): Promise<Map<string, TreeNode> | undefined> => {
-      for (; started < Math.min(trees.length, k + TREE_LOOKAHEAD); started++) loads[started] = this.previousNodes(trees[started]);
-      const p = loads[k]!;
-      loads[k] = undefined;
+    // The parent's trees of the subdirectories, read in groups ahead of the walk: a group's trees lying back to
+    // back in a pack come in one ranged read (a read per tree cost ~0.2 ms of main-thread time in file-handle
+    // calls alone: 1/5 of an incremental run over 100k small files), and the next group is read during this one.
+    const groups = new Map<number, Promise<Array<Map<string, TreeNode> | undefined>>>();
+    const groupOf = (g: number): Promise<Array<Map<string, TreeNode> | undefined>> | undefined => {
+      if (g * TREE_LOOKAHEAD >= trees.length) return undefined;
+      let p = groups.get(g);
+      if (!p) groups.set(g, (p = this.#previousGroup(trees.slice(g * TREE_LOOKAHEAD, (g + 1) * TREE_LOOKAHEAD))));
       return p;
+    };
+    const previousOf = async (k: number): Promise<Map<string, TreeNode> | undefined> => {
+      const g = Math.floor(k / TREE_LOOKAHEAD);
+      groups.delete(g - 2); // walked (subdirectories start in order, a few at a time)
+      const group = groupOf(g)!;
+      groupOf(g + 1);
+      return (await group)[k % TREE_LOOKAHEAD];
     };
     await this.#dirSlots.each(subdirs.map((s, k) => ({ ...s, k })), async ({ index, stat, k }) => {
       const name = names[index]!;
@@ -367,11 +375,29 @@ class BackupRun {
     return { size: n, content: [this.#store('data', buf.subarray(0, n), cost)] };
   }
 
+  /**
+   * `previousNodes` of several trees, read together when the repository can (runs of blobs in one request).
+   * Never rejects: when the group fails, each tree is read alone, so only a tree that cannot be read is ignored.
+   */
+  async #previousGroup(ids: Array<BlobId | undefined>): Promise<Array<Map<string, TreeNode> | undefined>> {
+    const wanted = ids.filter((id): id is BlobId => id !== undefined);
+    if (wanted.length > 1 && this.#repo.loadBlobs) {
+      try {
+        const byId = new Map<BlobId, Map<string, TreeNode>>();
+        for await (const { id, data } of this.#repo.loadBlobs(wanted, { type: 'tree' })) byId.set(id, nodesByName(parseTree(data)));
+        return ids.map((id) => (id === undefined ? undefined : byId.get(id)));
+      } catch {
+        // one at a time below
+      }
+    }
+    return Promise.all(ids.map((id) => this.previousNodes(id)));
+  }
+
   /** The parent snapshot's nodes of a directory by name; a parent tree that cannot be read is ignored (never rejects). */
   async previousNodes(tree: BlobId | undefined): Promise<Map<string, TreeNode> | undefined> {
     if (tree === undefined) return undefined;
     try {
-      return new Map((await this.#repo.loadTree(tree)).nodes.map((n) => [n.name, n]));
+      return nodesByName(await this.#repo.loadTree(tree));
     } catch {
       return undefined;
     }
@@ -409,6 +435,10 @@ class BackupRun {
     this.#lastProgress = t;
     cb({ files: this.files, dirs: this.dirs, bytesDone: this.bytesDone, bytesRead: this.stats.bytesRead, newBytes: this.stats.newBytesRaw, errors: this.errors.length, elapsedMs: t - this.#started, done });
   }
+}
+
+function nodesByName(tree: Tree): Map<string, TreeNode> {
+  return new Map(tree.nodes.map((n) => [n.name, n]));
 }
 
 function relPath(parent: string, name: string): string {
