@@ -1,14 +1,25 @@
-/** @module bench/child-env — how benchmark children are started (a light module: children import it too). */
+/**
+ * @module bench/child-env — how benchmark children are started, as bin/skiff starts Skiff. Imported by the
+ * processes that start children (bench/lib.ts, bench/repo-save.ts), not by the children themselves.
+ */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /**
  * A child's environment as bin/skiff sets it (keep the two in step): Node's compile cache where bin/skiff
- * keeps it (no TypeScript stripper loaded) and the same malloc settings; the caller's own values win.
+ * keeps it (no TypeScript stripper loaded) and the same malloc settings; the caller's own values win. As in
+ * bin/skiff's `${VAR:-…}`, an empty XDG_CACHE_HOME, HOME or malloc setting counts as unset; a set
+ * NODE_COMPILE_CACHE wins even when empty (`${NODE_COMPILE_CACHE+set}`).
  */
 export function childEnv(): NodeJS.ProcessEnv {
-  const cache = join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? homedir(), '.cache'), 'skiff', 'node-compile-cache');
-  return { NODE_COMPILE_CACHE: cache, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', ...process.env };
+  const env = process.env;
+  const cache = join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'skiff', 'node-compile-cache');
+  return {
+    ...env,
+    NODE_COMPILE_CACHE: env.NODE_COMPILE_CACHE ?? cache,
+    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX || '2',
+    MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ || '131072',
+  };
 }
 
 /** bin/skiff's semi-space flag: 2 MiB for the volume-data commands (`skiff repo`), 8 MiB for the rest. */

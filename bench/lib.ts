@@ -74,12 +74,23 @@ export async function measure(ctx: BenchContext, m: MeasureOptions): Promise<voi
   ctx.log(`${id}: ${line.median} objects/s${ratio !== undefined ? ` (${(ratio * 100).toFixed(0)}% of ${m.floor})` : ''}, peak RSS ${line.maxRssMB} MB`);
 }
 
-/** Runs scenario `id` of `script` (default bench/scenario.ts; the volume-data ones have a lighter entry) in a fresh process. */
-export async function runChild(id: string, args: unknown, script = 'scenario.ts'): Promise<ScenarioResult> {
-  // Every scenario runs as bin/skiff runs the server (same V8 flags), floors included, so RSS compares fairly.
+/** How runChild starts a scenario's process. */
+export interface ChildOptions {
+  /** The entry script, relative to bench/ (default scenario.ts; the volume-data scenarios have a lighter one). */
+  script?: string;
+  /** With bin/skiff's semi-space size for the volume-data commands (`skiff repo`) rather than the server's. */
+  volumeData?: boolean;
+  /** More Node flags, after those of BENCH_CHILD_FLAGS. */
+  flags?: string[];
+}
+
+/** Runs scenario `id` in a fresh process; its figures are the last line it prints. */
+export async function runChild(id: string, args: unknown, opts: ChildOptions = {}): Promise<ScenarioResult> {
+  // Every scenario runs as bin/skiff runs the server or `skiff repo` (same V8 flags), floors included, so RSS compares fairly.
   // BENCH_CHILD_FLAGS adds Node flags for investigating, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const flags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [semiSpaceFlag(script.startsWith('scenarios/fs')), ...flags, join(import.meta.dirname, script), id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() });
+  const flags = [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), ...(opts.flags ?? [])];
+  const script = join(import.meta.dirname, opts.script ?? 'scenario.ts');
+  const child = spawn(process.execPath, [semiSpaceFlag(opts.volumeData === true), ...flags, script, id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));

@@ -4,7 +4,10 @@
  * [--threads N] [--data random|text]` (S3 credentials from the AWS environment).
  * saveBlob of 1 MiB blobs (id + zstd + seal + packs + uploads) by several callers, flush, then loadBlobs of
  * them all. Default repository: a temporary local directory. Prints MiB/s, CPU seconds and peak RSS.
+ * The script re-runs itself as bin/skiff runs `skiff repo` (its environment and V8 flags), so its RSS is
+ * comparable with the product's; Node flags given to the first run are passed on.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,8 +16,21 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Repository, openRepoLocation } from '../src/repo/index.ts';
 import { emptyPrefix } from '../src/storage/testing/index.ts';
+import { childEnv, semiSpaceFlag } from './child-env.ts';
+import { MemorySampler } from './mem-sampler.ts';
 
-const { values } = parseArgs({ options: { mib: { type: 'string' }, repo: { type: 'string' }, callers: { type: 'string' }, data: { type: 'string' }, encode: { type: 'string' }, uploads: { type: 'string' }, threads: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    mib: { type: 'string' }, repo: { type: 'string' }, callers: { type: 'string' }, data: { type: 'string' }, encode: { type: 'string' }, uploads: { type: 'string' }, threads: { type: 'string' },
+    // Internal: set on the re-run that measures.
+    measured: { type: 'boolean' },
+  },
+});
+if (!values.measured) {
+  // The caller's own flags come after bin/skiff's, so they win.
+  const child = spawn(process.execPath, [semiSpaceFlag(true), ...process.execArgv, import.meta.filename, ...process.argv.slice(2), '--measured'], { stdio: 'inherit', env: childEnv() });
+  process.exit(await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1))));
+}
 const MiB = 1024 * 1024;
 const total = Number(values.mib ?? 512);
 const callers = Number(values.callers ?? 8);
@@ -35,8 +51,7 @@ const blobAt = (i: number): Buffer => {
 };
 
 const baseRss = process.memoryUsage().rss;
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const sampler = new MemorySampler();
 const cpu0 = process.cpuUsage();
 const main0 = process.threadCpuUsage();
 const t0 = performance.now();
@@ -50,7 +65,7 @@ await Promise.all(Array.from({ length: callers }, async () => {
 }));
 await repo.flush();
 const saveMs = performance.now() - t0;
-const savePeakRss = peakRss;
+const savePeakRss = sampler.peak.rss;
 const cpu1 = process.cpuUsage(cpu0);
 const main1 = process.threadCpuUsage(main0);
 const t1 = performance.now();
@@ -58,7 +73,7 @@ let read = 0;
 for await (const b of repo.loadBlobs(ids, { prefetch: 6 })) read += b.data.length;
 const loadMs = performance.now() - t1;
 const cpu2 = process.cpuUsage(cpu0);
-clearInterval(sampler);
+sampler.stop();
 const s = repo.stats;
 console.log(JSON.stringify({
   repo: url.replace(/\?.*/, ''),
@@ -72,7 +87,7 @@ console.log(JSON.stringify({
   loadCpuSeconds: +((cpu2.user + cpu2.system - cpu1.user - cpu1.system) / 1e6).toFixed(2),
   baseRssMiB: Math.round(baseRss / MiB),
   savePeakRssMiB: Math.round(savePeakRss / MiB),
-  peakRssMiB: Math.round(peakRss / MiB),
+  peakRssMiB: Math.round(sampler.peak.rss / MiB),
   packs: s.packs,
   storedMiB: Math.round(s.packBytes / MiB),
 }));

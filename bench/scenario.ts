@@ -6,18 +6,11 @@
 import { KubeClient, Resources, type KubeObject } from '../src/kube/index.ts';
 import { mapLimit } from '../src/util/index.ts';
 import { barePager, bareCreator, pool } from './floors.ts';
-import { configMapBody, loadState, maxRssMB, type ScenarioArgs, type ScenarioResult } from './scenario-context.ts';
+import { configMapBody, loadState, runScenarioMain, type Scenario, type ScenarioArgs } from './scenario-context.ts';
 import { floorPagerAll, skiffBackup, type BackupArgs } from './scenarios/backup.ts';
 import { floorCreateObjects, skiffRestore, type RestoreArgs } from './scenarios/restore.ts';
 
-interface Outcome {
-  objects: number;
-  extra?: Record<string, number>;
-}
-type Timed = () => Promise<Outcome>;
-type Scenario = (args: ScenarioArgs) => Promise<{ run: Timed; close: () => Promise<void> }>;
-
-const SCENARIOS: Record<string, Scenario> = {
+const SCENARIOS: Record<string, Scenario<ScenarioArgs>> = {
   'floor-list': async (args) => {
     const state = await loadState(args.stateFile);
     const p = await pool(state, 1);
@@ -71,19 +64,4 @@ async function kubeClient(args: ScenarioArgs): Promise<KubeClient> {
   return KubeClient.fromKubeConfig({ kubeconfig: { kubeconfig: state.kubeconfig, env: {} }, maxInFlight: args.concurrency });
 }
 
-const [name, json] = process.argv.slice(2);
-const scenario = SCENARIOS[name ?? ''];
-if (!scenario || !json) {
-  process.stderr.write(`usage: scenario.ts <${Object.keys(SCENARIOS).join('|')}> <json-args>\n`);
-  process.exit(2);
-}
-const prepared = await scenario(JSON.parse(json) as ScenarioArgs);
-const started = performance.now();
-const cpu = process.cpuUsage();
-const out = await prepared.run();
-const seconds = (performance.now() - started) / 1000;
-const used = process.cpuUsage(cpu);
-await prepared.close();
-const cpuSeconds = Math.round((used.user + used.system) / 1e4) / 100;
-const result: ScenarioResult = { objects: out.objects, seconds, cpuSeconds, maxRssMB: maxRssMB(), ...(out.extra ? { extra: out.extra } : {}) };
-process.stdout.write(`${JSON.stringify(result)}\n`);
+await runScenarioMain('scenario.ts', SCENARIOS);

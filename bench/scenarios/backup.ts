@@ -7,7 +7,7 @@ import { VeleroResources } from '../../src/api/index.ts';
 import { DEFAULT_SERVER_CONFIG, startServer } from '../../src/server/index.ts';
 import { KubeClient } from '../../src/kube/index.ts';
 import { barePager, pool } from '../floors.ts';
-import { loadState, type ScenarioArgs } from '../scenario-context.ts';
+import { loadState, type Prepared, type ScenarioArgs } from '../scenario-context.ts';
 
 export interface BackupArgs extends ScenarioArgs {
   /** The server namespace, with a location already Available (set up by the orchestrator, untimed). */
@@ -19,7 +19,7 @@ export interface BackupArgs extends ScenarioArgs {
   backupSpec?: Record<string, unknown>;
 }
 
-export async function skiffBackup(args: BackupArgs): Promise<{ run: () => Promise<{ objects: number; extra: Record<string, number> }>; close: () => Promise<void> }> {
+export async function skiffBackup(args: BackupArgs): Promise<Prepared> {
   const state = await loadState(args.stateFile);
   const server = await startServer({
     config: { ...DEFAULT_SERVER_CONFIG, namespace: args.serverNamespace, kubeconfig: state.kubeconfig, logLevel: 'warning', metricsAddress: '127.0.0.1:0' },
@@ -51,7 +51,7 @@ export async function skiffBackup(args: BackupArgs): Promise<{ run: () => Promis
   };
 }
 
-export async function floorPagerAll(args: BackupArgs): Promise<{ run: () => Promise<{ objects: number; extra: Record<string, number> }>; close: () => Promise<void> }> {
+export async function floorPagerAll(args: BackupArgs): Promise<Prepared> {
   const state = await loadState(args.stateFile);
   const p = await pool(state, 1);
   return {

@@ -11,17 +11,17 @@ import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openRepoLocation } from '../../src/repo/index.ts';
 import { emptyPrefix } from '../../src/storage/testing/index.ts';
-import { runChild, type BenchContext } from '../lib.ts';
+import { runChild, type BenchContext, type ChildOptions } from '../lib.ts';
 import type { ScenarioResult } from '../scenario-context.ts';
 import { MiB, changeSmallFiles, makeLargeFile, makeSmallFiles, rewriteRegions, type Change } from './fs-data.ts';
-import type { FsArgs } from './fs.ts';
+import { usage, type FsArgs, type Usage } from './fs.ts';
 import { kopiaBackup, kopiaBinary, type KopiaStore } from './fs-kopia.ts';
 
-/** The child entry of these scenarios (bench/scenarios/fs-child.ts), relative to bench/. */
-const CHILD = 'scenarios/fs-child.ts';
+/** How these scenarios' children start: their own light entry, as `skiff repo` runs (bin/skiff's 2 MiB semi-spaces). */
+export const FS_CHILD: ChildOptions = { script: 'scenarios/fs-child.ts', volumeData: true };
 
 export const FS_GROUPS = ['f1', 'f2', 'f3', 'f4', 'm1'] as const;
 
@@ -45,7 +45,7 @@ const GOALS: Record<string, Record<string, number>> = {
   m1: { chunkerMBps: 700, sha256MBps: 1200, aesGcmMBps: 1200, jsonMBps: 250 },
 };
 
-interface DataSet {
+export interface DataSet {
   id: 'f1' | 'f2';
   /** F3's and F4's names for it. */
   kind: 'large' | 'small';
@@ -70,19 +70,19 @@ export async function fsGroup(ctx: BenchContext, opts: FsGroupOptions): Promise<
   const password = randomBytes(16).toString('hex');
   const bench = new FsRecorder(ctx);
   try {
-    if (ids.has('m1')) await bench.record('m1', 'cpu', await repeat(ctx, () => runChild('fs-micro', {}, CHILD)), {});
-    for (const data of dataSets(ctx, work, opts, ids)) {
-      if (ids.has(data.id)) await bench.record(`${data.id}-floor-read`, 'disk', await repeat(ctx, () => runChild('fs-floor-read', { dir: data.dir }, CHILD)), {});
+    if (ids.has('m1')) await bench.record('m1', 'cpu', await repeat(ctx, () => runChild('fs-micro', {}, FS_CHILD)), {});
+    for (const data of dataSets(work, opts, ctx.log)) {
+      if (ids.has(data.id)) await bench.record(`${data.id}-floor-read`, 'disk', await repeat(ctx, () => runChild('fs-floor-read', { dir: data.dir }, FS_CHILD)), {});
       for (const store of stores) {
         const repos = Array.from({ length: ctx.runs }, (_, r) => store.url(`${data.id}-${r}`));
         const base = (r: number): FsArgs => ({ url: repos[r], credentialsFile: ctx.state.s3.credentialsFile, password, dir: data.dir });
         // Every backup run into a fresh repository; F3 and F4 use what they left.
-        const backups = await repeat(ctx, (r) => runChild('fs-backup', { ...base(r), init: true }, CHILD));
+        const backups = await repeat(ctx, (r) => runChild('fs-backup', { ...base(r), init: true }, FS_CHILD));
         if (ids.has(data.id)) await bench.record(`${data.id}-backup`, store.name, backups, { floor: `${data.id}-floor-read/disk` });
         if (ids.has('f4')) {
           const target = join(work, 'restore-target');
-          if (store === stores[0]) await bench.record(`f4-${data.kind}-floor-copy`, 'disk', await repeat(ctx, () => runChild('fs-floor-copy', { dir: data.dir, target }, CHILD)), {});
-          await bench.record(`f4-${data.kind}`, store.name, await repeat(ctx, (r) => runChild('fs-restore', { ...base(r), target }, CHILD)), { floor: `f4-${data.kind}-floor-copy/disk` });
+          if (store === stores[0]) await bench.record(`f4-${data.kind}-floor-copy`, 'disk', await repeat(ctx, () => runChild('fs-floor-copy', { dir: data.dir, target }, FS_CHILD)), {});
+          await bench.record(`f4-${data.kind}`, store.name, await repeat(ctx, (r) => runChild('fs-restore', { ...base(r), target }, FS_CHILD)), { floor: `f4-${data.kind}-floor-copy/disk` });
         }
         if (ids.has('f3')) {
           const changes: number[] = [];
@@ -90,7 +90,7 @@ export async function fsGroup(ctx: BenchContext, opts: FsGroupOptions): Promise<
             const change = data.change();
             try {
               changes.push(change.changedBytes);
-              return await runChild('fs-backup', { ...base(r), incremental: true }, CHILD);
+              return await runChild('fs-backup', { ...base(r), incremental: true }, FS_CHILD);
             } finally {
               change.undo();
             }
@@ -114,21 +114,22 @@ async function repeat(ctx: BenchContext, fn: (run: number) => Promise<ScenarioRe
   return out;
 }
 
-/** The data sets the asked scenarios need, each generated when its turn comes (and removed after). */
-function* dataSets(ctx: BenchContext, work: string, opts: FsGroupOptions, ids: Set<string>): Generator<DataSet> {
+/** The data sets the asked scenarios need, each generated into `work` when its turn comes (the caller removes it). */
+export function* dataSets(work: string, opts: FsGroupOptions, log: (line: string) => void): Generator<DataSet> {
+  const ids = new Set(opts.ids);
   const any = ids.has('f3') || ids.has('f4');
   if (ids.has('f1') || any) {
     const dir = join(work, 'f1');
     const t = Date.now();
     const path = makeLargeFile(dir, opts.f1Bytes);
-    ctx.log(`  F1: ${opts.f1Bytes / MiB} MiB file generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    log(`  F1: ${opts.f1Bytes / MiB} MiB file generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     yield { id: 'f1', kind: 'large', dir, change: () => rewriteRegions(path, opts.f1Bytes) };
   }
   if (ids.has('f2') || any) {
     const dir = join(work, 'f2');
     const t = Date.now();
     makeSmallFiles(dir, opts.f2Files, opts.f2Dirs);
-    ctx.log(`  F2: ${opts.f2Files} files in ${opts.f2Dirs} directories generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    log(`  F2: ${opts.f2Files} files in ${opts.f2Dirs} directories generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     const scale = opts.f2Files / 100_000;
     const counts = { changed: Math.max(1, Math.round(1000 * scale)), added: Math.max(1, Math.round(100 * scale)), deleted: Math.max(1, Math.round(100 * scale)) };
     yield { id: 'f2', kind: 'small', dir, change: () => changeSmallFiles(dir, opts.f2Files, opts.f2Dirs, counts) };
@@ -144,25 +145,30 @@ function makeStores(ctx: BenchContext, work: string): Store[] {
     {
       name: 'minio',
       url: (repo) => minioUrl(`${prefix}/${repo}`),
-      cleanup: async () => {
-        const { store } = await openRepoLocation(minioUrl(prefix), { env: { AWS_SHARED_CREDENTIALS_FILE: s3.credentialsFile } });
-        await emptyPrefix(store, `${prefix}/`);
-        await store.close();
-      },
+      cleanup: () => removeRepo(minioUrl(prefix), { AWS_SHARED_CREDENTIALS_FILE: s3.credentialsFile }),
     },
   ];
 }
 
-/** Objects and bytes under a location (a Kopia repository's, before and after its backup). */
-async function usageOf(url: string, credentialsFile: string): Promise<{ objects: number; bytes: number }> {
-  const { store, prefix } = await openRepoLocation(url, { env: { AWS_SHARED_CREDENTIALS_FILE: credentialsFile } });
-  const u = { objects: 0, bytes: 0 };
+/** Removes a repository, or every one under an S3 prefix: a local directory, or the objects under the prefix. */
+export async function removeRepo(url: string, env: NodeJS.ProcessEnv): Promise<void> {
+  if (url.startsWith('file:')) return rm(fileURLToPath(url), { recursive: true, force: true });
+  const { store, prefix } = await openRepoLocation(url, { env });
   try {
-    for await (const o of store.listObjects(prefix)) (u.objects++, (u.bytes += o.size));
+    await emptyPrefix(store, prefix);
   } finally {
     await store.close();
   }
-  return u;
+}
+
+/** Objects and bytes under a location (a Kopia repository's, before and after its backup). */
+async function usageOf(url: string, credentialsFile: string): Promise<Usage> {
+  const { store, prefix } = await openRepoLocation(url, { env: { AWS_SHARED_CREDENTIALS_FILE: credentialsFile } });
+  try {
+    return await usage(store, prefix);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Kopia's backup of the same data into the same kinds of store, when a binary is there. */

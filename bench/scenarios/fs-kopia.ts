@@ -7,13 +7,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterState } from '../../src/local-cluster/index.ts';
+// The paths module itself: the package's index would load the cluster machinery (AWS SDK, Kubernetes client, undici).
+import { cacheRoot } from '../../src/local-cluster/paths.ts';
 import type { ScenarioResult } from '../scenario-context.ts';
 
 export function kopiaBinary(env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = [env.SKIFF_BENCH_KOPIA, join(env.SKIFF_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'skiff'), 'kopia', 'kopia')];
+  const candidates = [env.SKIFF_BENCH_KOPIA, join(cacheRoot(env), 'kopia', 'kopia')];
   return candidates.find((c): c is string => !!c && existsSync(c));
 }
 

@@ -9,9 +9,8 @@ import { constants, zstdCompressSync } from 'node:zlib';
 import { DEFAULT_CHUNK_SIZES, chunkBytes } from '../../src/repo/chunker.ts';
 import { MasterKey } from '../../src/repo/crypto.ts';
 import { frame } from '../../src/repo/blob.ts';
-import { configMapBody } from '../scenario-context.ts';
+import { configMapBody, type Prepared } from '../scenario-context.ts';
 import { KeyStream, MiB } from './fs-data.ts';
-import type { Prepared } from './fs.ts';
 
 /** K1's objects as the API server returns them: 10,000 ConfigMaps, 1,000 each of Secrets, Services, Deployments. */
 export function k1Corpus(): string[] {

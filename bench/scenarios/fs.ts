@@ -10,11 +10,13 @@ import { closeSync, mkdirSync, openSync, readSync, readdirSync, rmSync, writeSyn
 import { join } from 'node:path';
 import { Repository, backupDirectory, openRepoLocation, restoreSnapshot, type KdfParams } from '../../src/repo/index.ts';
 import type { ObjectStore } from '../../src/storage/index.ts';
+import type { Prepared } from '../scenario-context.ts';
 
 /** What every fs scenario child gets. */
 export interface FsArgs {
   /** `file:///…` or `s3://bucket/prefix?endpoint=…`. */
   url?: string;
+  /** S3 credentials; unset: the AWS environment of the process. */
   credentialsFile?: string;
   password?: string;
   /** The data set's directory (backup, floors) or the restore target. */
@@ -25,29 +27,34 @@ export interface FsArgs {
   /** Backup: compare with the latest snapshot of the source (F3) instead of reading everything. */
   incremental?: boolean;
   cacheDir?: string;
+  /** Repository options for tuning (bench/repo-fs.ts); unset: the repository's defaults. */
+  threads?: number;
+  uploadConcurrency?: number;
+  /** Backup: the archiver's bound on large-file bytes in flight. */
+  maxInFlightBytes?: number;
+  /** Restore: leave the restored tree in place (to look at it). */
+  keep?: boolean;
 }
-
-export type Outcome = { objects: number; extra: Record<string, number> };
-export type Prepared = { run: () => Promise<Outcome>; close: () => Promise<Record<string, number> | void> };
 
 /** Cheaper than the default (2^17), so scrypt's 128 MiB do not hide the engine's own peak RSS; untimed either way. */
 const BENCH_KDF: KdfParams = { N: 2 ** 14, r: 8, p: 1 };
 const SOURCE = { host: 'bench', path: '/bench' };
 
 async function openRepo(args: FsArgs): Promise<{ repo: Repository; store: ObjectStore; before: Usage }> {
-  const { store, prefix } = await openRepoLocation(args.url!, { env: { AWS_SHARED_CREDENTIALS_FILE: args.credentialsFile }, create: args.init === true });
-  const opts = { kdf: BENCH_KDF, cacheDir: args.cacheDir, lock: 'shared' as const };
+  const env = args.credentialsFile ? { AWS_SHARED_CREDENTIALS_FILE: args.credentialsFile } : process.env;
+  const { store, prefix } = await openRepoLocation(args.url!, { env, create: args.init === true });
+  const opts = { kdf: BENCH_KDF, cacheDir: args.cacheDir, lock: 'shared' as const, threads: args.threads, uploadConcurrency: args.uploadConcurrency };
   const repo = args.init ? await Repository.init(store, prefix, args.password!, opts) : await Repository.open(store, prefix, args.password!, opts);
   return { repo, store, before: await usage(store, prefix) };
 }
 
-interface Usage {
+export interface Usage {
   objects: number;
   bytes: number;
 }
 
-/** Objects and bytes under the repository (locks excluded: they come and go). */
-async function usage(store: ObjectStore, prefix: string): Promise<Usage> {
+/** Objects and bytes under a repository (locks excluded: they come and go). */
+export async function usage(store: ObjectStore, prefix: string): Promise<Usage> {
   const u = { objects: 0, bytes: 0 };
   for await (const o of store.listObjects(prefix)) {
     if (o.key.startsWith(`${prefix}locks/`)) continue;
@@ -68,7 +75,7 @@ export async function fsBackup(args: FsArgs): Promise<Prepared> {
   const { repo, store, before } = await openRepo(args);
   return {
     run: async () => {
-      const s = await backupDirectory(repo, args.dir, { source: SOURCE, hostname: 'bench', parent: args.incremental ? undefined : null });
+      const s = await backupDirectory(repo, args.dir, { source: SOURCE, hostname: 'bench', parent: args.incremental ? undefined : null, maxInFlightBytes: args.maxInFlightBytes });
       const m = s.summary;
       return { objects: m.files, extra: { bytes: m.totalBytes, bytesRead: m.bytesRead, newBlobs: m.newBlobs, newBytesRaw: m.newBytesRaw, newBytesStored: m.newBytesStored, errors: m.errorCount } };
     },
@@ -87,7 +94,7 @@ export async function fsRestore(args: FsArgs): Promise<Prepared> {
     },
     close: async () => {
       const out = await closeRepo(repo, store, before);
-      rmSync(target, { recursive: true, force: true });
+      if (!args.keep) rmSync(target, { recursive: true, force: true });
       return out;
     },
   };

@@ -11,7 +11,7 @@ import { DEFAULT_SERVER_CONFIG, startServer } from '../../src/server/index.ts';
 import { KubeClient } from '../../src/kube/index.ts';
 import { bareCreatorOf, pool, type Creation } from '../floors.ts';
 import { ApiRequestLog } from '../metrics.ts';
-import { loadState, type ScenarioArgs } from '../scenario-context.ts';
+import { loadState, type Prepared, type ScenarioArgs } from '../scenario-context.ts';
 
 export interface RestoreArgs extends ScenarioArgs {
   /** The server namespace, with a location Available and the backup Completed (set up untimed). */
@@ -24,8 +24,6 @@ export interface RestoreArgs extends ScenarioArgs {
   /** For the floor: a JSON file of {namespaces, objects, deployments}, each a list of {path, body}. */
   objectsFile?: string;
 }
-
-type Prepared = { run: () => Promise<{ objects: number; extra: Record<string, number> }>; close: () => Promise<void> };
 
 const TERMINAL = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'];
 

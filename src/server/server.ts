@@ -116,10 +116,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     const collector = metrics
       ? metricsCollector({ client, namespace: c.namespace, metrics, log, tarballSize: async (location, backup) => (await stores.forLocation(location)).backupContentsSize(backup) })
       : undefined;
-    const controllers = [...(collector ? [collector as unknown as Controller] : []), ...buildControllers()];
+    const others = buildControllers();
+    const controllers = [...(collector ? [collector as unknown as Controller] : []), ...others];
     running.controllers = controllers;
     await collector?.start();
-    await Promise.all(controllers.filter((ctl) => ctl !== (collector as unknown)).map((ctl) => ctl.start()));
+    await Promise.all(others.map((ctl) => ctl.start()));
     log.info(`skiff server is running`, { controllers: controllers.map((ctl) => ctl.name).join(',') });
   };
   const stopWork = async (): Promise<void> => {

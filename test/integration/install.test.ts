@@ -114,9 +114,8 @@ test('on an API server of its own: install, a re-run that changes nothing, and `
   const api = await startIsolatedApiServer('install');
   t.after(() => api.stop());
   const { client } = api;
-  const server = { kubeconfig: api.kubeconfig };
   const ns = 'skiff-own';
-  const args = ['install', ...(await awsFlags()), '--rbac', 'least-privilege', '--use-node-agent', '-n', ns, '--kubeconfig', server.kubeconfig, '-o', 'json'];
+  const args = ['install', ...(await awsFlags()), '--rbac', 'least-privilege', '--use-node-agent', '-n', ns, '--kubeconfig', api.kubeconfig, '-o', 'json'];
 
   const first = await run(args, testContext());
   assert.equal(first.code, 0, first.stderr);
@@ -132,7 +131,7 @@ test('on an API server of its own: install, a re-run that changes nothing, and `
   t.after(() => stop.abort());
   const finalizer = finalizeWhenTerminating(client, ns, stop.signal);
   await client.create(VeleroResources.restores, newRestore('held', ns, { backupName: 'x' }, { finalizers: [FINALIZER_RESTORE_EXTERNAL_RESOURCES] }));
-  const gone = await run(['uninstall', '--force', '-n', ns, '--kubeconfig', server.kubeconfig], testContext());
+  const gone = await run(['uninstall', '--force', '-n', ns, '--kubeconfig', api.kubeconfig], testContext());
   stop.abort();
   await finalizer;
   assert.equal(gone.code, 0, gone.stderr);
