@@ -24,7 +24,6 @@ test('agrees with a Map over 300,000 blobs and stays compact', () => {
   for (let i = 0; i < N; i += 7) assert.deepEqual(index.get(idAt(i)), locAt(i));
   for (let i = 0; i < 1000; i++) assert.equal(index.has(id()), false);
   assert.equal(index.has('not-an-id'), false);
-  assert.equal(index.get('AB'.repeat(32)), undefined);
   assert.deepEqual([...index.entries()].slice(0, 3), [0, 1, 2].map(locAt), 'insertion order');
 });
 
@@ -48,7 +47,34 @@ test('a second location of a blob is kept aside and takes over when its first pa
   assert.deepEqual(index.get(a.id), a);
 });
 
-test('rejects malformed ids when adding', () => {
+test('ids are 64 lowercase hex digits: others are refused when adding and never found', () => {
   const index = new BlobIndex();
   assert.throws(() => index.add({ ...loc('p', 0), id: 'xyz' }), /not a blob id/);
+  assert.throws(() => index.add({ ...loc('p', 0), id: 'AB'.repeat(32) }), /not a blob id/);
+  assert.throws(() => index.add({ ...loc('p', 0), id: `${'ab'.repeat(31)}a` }), /not a blob id/);
+  const lower = { ...loc('p', 0), id: 'ab'.repeat(32) };
+  index.add(lower);
+  assert.deepEqual(index.get('ab'.repeat(32)), lower);
+  assert.equal(index.get('AB'.repeat(32)), undefined, 'the same bytes in uppercase are not an id');
+  assert.equal(index.has('aB'.repeat(32)), false);
+  assert.equal(index.has(`${'ab'.repeat(31)}ag`), false);
+});
+
+test('copies: every further location of a blob, and which blobs have any', () => {
+  const index = new BlobIndex();
+  const a = loc('a'.repeat(64), 1);
+  index.add(a);
+  index.add(loc('a'.repeat(64), 2));
+  assert.deepEqual([...index.duplicateIds()], []);
+  assert.deepEqual(index.copiesOf(a.id), []);
+  const inB = { ...a, pack: 'b'.repeat(64), offset: 7 };
+  const inC = { ...a, pack: 'c'.repeat(64), offset: 9 };
+  for (const l of [inB, inC, inB, a]) index.add(l);
+  assert.deepEqual([...index.duplicateIds()], [a.id]);
+  assert.deepEqual(index.copiesOf(a.id), [inB, inC], 'each pack once, never the first location');
+  index.removePacks(new Set(['a'.repeat(64)]));
+  assert.deepEqual(index.get(a.id), inB);
+  assert.deepEqual(index.copiesOf(a.id), [inC]);
+  index.removePacks(new Set(['c'.repeat(64)]));
+  assert.deepEqual([...index.duplicateIds()], []);
 });

@@ -6,6 +6,7 @@
  * (a Map of objects costs over 300) and no per-blob garbage. Ids are HMAC outputs, so their first four bytes
  * are already a uniform hash. Pack names are interned: one string per pack.
  */
+import { isHexId } from './crypto.ts';
 import type { BlobId, BlobLocation, BlobType } from './types.ts';
 
 const ID_BYTES = 32;
@@ -30,11 +31,6 @@ export class BlobIndex {
 
   get size(): number {
     return this.#count;
-  }
-
-  /** Packs that hold at least one indexed blob (or held one before removePacks). */
-  get packCount(): number {
-    return this.#packNames.length;
   }
 
   has(id: BlobId): boolean {
@@ -68,6 +64,16 @@ export class BlobIndex {
     if (this.#count * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
     else this.#insert(n);
     return true;
+  }
+
+  /** The other locations of a blob stored in more than one indexed pack (not the one `get` gives), or none. */
+  copiesOf(id: BlobId): readonly BlobLocation[] {
+    return this.#duplicates.get(id) ?? [];
+  }
+
+  /** The blobs stored in more than one indexed pack. */
+  duplicateIds(): IterableIterator<BlobId> {
+    return this.#duplicates.keys();
   }
 
   /** Every indexed location, in insertion order. */
@@ -140,13 +146,15 @@ export class BlobIndex {
   }
 
   #idBytes(id: BlobId): Buffer {
-    if (id.length !== 64 || this.#scratch.write(id, 'hex') !== ID_BYTES) throw new RangeError(`not a blob id: ${JSON.stringify(id)}`);
+    if (!isHexId(id)) throw new RangeError(`not a blob id: ${JSON.stringify(id)}`);
+    this.#scratch.write(id, 'hex');
     return this.#scratch;
   }
 
-  /** The entry number of `id`, or -1. */
+  /** The entry number of `id`, or -1 (always for what is not an id: 64 lowercase hex digits). */
   #find(id: BlobId): number {
-    if (id.length !== 64 || this.#scratch.write(id, 'hex') !== ID_BYTES) return -1;
+    if (!isHexId(id)) return -1;
+    this.#scratch.write(id, 'hex');
     const key = this.#scratch;
     const mask = this.#table.length - 1;
     for (let slot = key.readUInt32LE(0) & mask; ; slot = (slot + 1) & mask) {

@@ -144,10 +144,19 @@ test('the crypto pool: small blobs in batches (ids and sealed bytes), runs of bl
       offset += sealed[i]!.length;
       return b;
     });
+    // The plaintexts are views of one worker buffer, larger than they need: a mark in its tail shows whether
+    // the next round got the same memory back.
+    let mark: Buffer | undefined;
     for (let round = 0; round < 3; round++) {
       const run = await pool.openRun(Buffer.concat(sealed), blobs);
       assert.deepEqual(run.plains, plains);
-      run.release(); // the buffer goes back to the worker and is reused by the next round
+      const buffer = run.plains[0]!.buffer;
+      const tail = Buffer.from(buffer, buffer.byteLength - 32);
+      if (mark) assert.deepEqual(tail, mark, `round ${round} reused the buffer the round before released`);
+      mark = randomBytes(32);
+      mark.copy(tail);
+      run.release();
+      assert.equal(buffer.detached, true, 'released: handed back to the worker');
     }
     const broken = Buffer.concat(sealed);
     broken[blobs[1]!.offset + 20]! ^= 1;

@@ -2,9 +2,11 @@
  * @module repo/blob: the sealed form of every encrypted object (ADR 0015): blobs, pack headers, index files,
  * snapshots, the config. Plaintext framing = 1 flag byte (0 raw, 1 zstd) ‖ payload; sealed = seal(framing).
  * Synchronous: the crypto pool runs these on worker threads for large inputs and inline for small ones.
+ * Also what the JSON documents (config, key, index and snapshot files) share: names, parsing, checks.
  */
 import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
-import { SEAL_OVERHEAD, sameId, type MasterKey } from './crypto.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import { SEAL_OVERHEAD, isHexId, sameId, sha256Hex, type MasterKey } from './crypto.ts';
 import { RepoIntegrityError, type IntegrityTarget } from './errors.ts';
 
 export const FLAG_RAW = 0;
@@ -161,4 +163,35 @@ export function openBlobRaw(key: MasterKey, sealed: Uint8Array, id: string, rawL
   const actual = key.idOf(plain);
   if (!sameId(actual, id)) throw new BlobProblem(`its content has id ${actual}`);
   return plain;
+}
+
+/** The ids in a folder of objects named by the SHA-256 of their bytes (`keys/`, `index/`, `snapshots/`), in listing order. */
+export async function listIds(store: ObjectStore, folder: string, signal?: AbortSignal): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const o of store.listObjects(folder, signal ? { signal } : {})) {
+    const id = o.key.slice(folder.length);
+    if (isHexId(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** Throws unless `bytes` hash to `id`, the name of the object they were read from. */
+export function checkNamed(bytes: Uint8Array, id: string, target: IntegrityTarget): void {
+  if (sha256Hex(bytes) !== id) throw new RepoIntegrityError(target, 'its bytes do not match its name (SHA-256)');
+}
+
+/**
+ * A JSON document that `problem` finds sound (it returns what is wrong, or undefined); malformed JSON or a
+ * problem is a RepoIntegrityError naming `target`. `problem` may throw its own error (an unsupported version).
+ */
+export function parseDocument<T>(text: Buffer, target: IntegrityTarget, problem: (doc: T) => string | undefined): T {
+  let doc: T;
+  try {
+    doc = JSON.parse(text.toString('utf8')) as T;
+  } catch (err) {
+    throw new RepoIntegrityError(target, 'it is not JSON', { cause: err });
+  }
+  const found = problem(doc);
+  if (found) throw new RepoIntegrityError(target, found);
+  return doc;
 }

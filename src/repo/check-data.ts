@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { mapLimit } from '../util/index.ts';
 import { BlobProblem } from './blob.ts';
-import type { AuditIndex, CheckOptions, Findings, IndexedPack } from './check.ts';
+import type { CheckOptions, Findings, IndexedPack } from './check.ts';
 import { RepoError } from './errors.ts';
 import { packKey, type PackEntry } from './pack.ts';
 import { streamPack, type PackObject } from './pack-stream.ts';
@@ -28,20 +28,13 @@ export function parseSubset(subset: DataSubset): (p: PackObject) => boolean {
   throw new RepoError('InvalidArgument', `readDataSubset ${text} must be "n/m" (1 ≤ n ≤ m, e.g. "1/10") or a percentage like "5%"`);
 }
 
-interface IndexView {
-  index: AuditIndex;
-  /** Packs the index files in force list. */
-  packs: ReadonlySet<string>;
-  perPack: ReadonlyMap<string, IndexedPack>;
-}
-
-/** Reads `packs` (two at a time); returns the bytes read. */
-export async function readPackData(repo: Repository, packs: PackObject[], view: IndexView, f: Findings, opts: CheckOptions): Promise<number> {
+/** Reads `packs` (two at a time) and compares each with `repo.index` (`perPack`: what it lists per pack); returns the bytes read. */
+export async function readPackData(repo: Repository, packs: PackObject[], perPack: ReadonlyMap<string, IndexedPack>, f: Findings, opts: CheckOptions): Promise<number> {
   const total = packs.reduce((n, p) => n + p.size, 0);
   let bytes = 0;
   let done = 0;
   await mapLimit(packs, 2, async (p) => {
-    const read = await checkPack(repo, p, view, f, opts.signal); // not `bytes += await …`: that reads `bytes` before the wait
+    const read = await checkPack(repo, p, perPack, f, opts.signal); // not `bytes += await …`: that reads `bytes` before the wait
     bytes += read;
     opts.onProgress?.({ phase: 'data', done: ++done, total: packs.length, bytes });
   });
@@ -49,7 +42,7 @@ export async function readPackData(repo: Repository, packs: PackObject[], view: 
   return bytes;
 }
 
-async function checkPack(repo: Repository, p: PackObject, view: IndexView, f: Findings, signal: AbortSignal | undefined): Promise<number> {
+async function checkPack(repo: Repository, p: PackObject, perPack: ReadonlyMap<string, IndexedPack>, f: Findings, signal: AbortSignal | undefined): Promise<number> {
   let entries: PackEntry[];
   try {
     entries = await repo.readPackHeader(p.id, p.size);
@@ -69,18 +62,18 @@ async function checkPack(repo: Repository, p: PackObject, view: IndexView, f: Fi
   }, { signal });
   if (size !== p.size) f.error(`pack ${p.id}: read ${size} bytes, the listing says ${p.size}`);
   for (const e of missing) f.error(`pack ${p.id}: blob ${e.id} at offset ${e.offset} lies past the end of the pack`);
-  compareWithIndex(p.id, entries, view, f);
+  compareWithIndex(repo, p.id, entries, perPack, f);
   return size;
 }
 
 /** Every blob the index places in this pack must be in its header, at the same place with the same lengths. */
-function compareWithIndex(pack: string, entries: PackEntry[], view: IndexView, f: Findings): void {
-  const listed = view.perPack.get(pack);
+function compareWithIndex(repo: Repository, pack: string, entries: PackEntry[], perPack: ReadonlyMap<string, IndexedPack>, f: Findings): void {
+  const listed = perPack.get(pack);
   if (!listed || entries.length === 0) return; // unindexed (warned about), or the header failed (reported)
   let matched = 0;
   for (const e of entries) {
-    const first = view.index.get(e.id);
-    const loc = first?.pack === pack ? first : view.index.copiesOf(e.id, view.packs).find((l) => l.pack === pack);
+    const first = repo.index.get(e.id);
+    const loc = first?.pack === pack ? first : repo.index.copiesOf(e.id).find((l) => l.pack === pack);
     if (!loc) continue; // not indexed here: a second copy the index no longer lists
     matched++;
     if (loc.offset !== e.offset || loc.length !== e.length || loc.rawLength !== e.rawLength || loc.type !== e.type) {

@@ -34,8 +34,8 @@ before(async () => {
 
 const fileOf = (key: string): string => join(store.dir, ...key.split('/'));
 
-async function check(opts: CheckOptions = {}): Promise<CheckResult> {
-  const repo = await Repository.open(store, '', 'pw', { skipDamagedIndex: true });
+async function check(opts: CheckOptions = {}, cacheDir?: string): Promise<CheckResult> {
+  const repo = await Repository.open(store, '', 'pw', { skipDamagedIndex: true, cacheDir });
   try {
     return await checkRepository(repo, opts);
   } finally {
@@ -108,11 +108,15 @@ test('a changed pack header fails --read-data', async () => {
   assert.ok(r.errors.some((e) => e.startsWith(`pack header ${pack}`) && /does not match the pack name/.test(e)), r.errors.join('\n'));
 });
 
-test('a changed index file is named; its packs then show as unindexed', async () => {
+test('a changed index file is named, even when a good copy is cached; its packs then show as unindexed', async () => {
   const [idx] = await listAll(store, 'index/');
-  const r = await withFlipped(idx!.key, 40, () => check());
-  assert.ok(r.errors.some((e) => e.startsWith(`index file ${idx!.key.split('/')[1]!.slice(0, 16)}`) && /authentication failed|do not match/.test(e)), r.errors.join('\n'));
-  assert.ok(r.warnings.some((w) => /is in no index file/.test(w)));
+  const cacheDir = join(root, 'cache');
+  assert.deepEqual((await check({}, cacheDir)).errors, [], 'the cache is filled');
+  for (const cached of [undefined, cacheDir]) {
+    const r = await withFlipped(idx!.key, 40, () => check({}, cached));
+    assert.ok(r.errors.some((e) => e.startsWith(`index file ${idx!.key.split('/')[1]!.slice(0, 16)}`) && /authentication failed|do not match/.test(e)), r.errors.join('\n'));
+    assert.ok(r.warnings.some((w) => /is in no index file/.test(w)));
+  }
 });
 
 test('a changed snapshot file is named', async () => {

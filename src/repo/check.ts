@@ -7,14 +7,14 @@
  * names the pack, blob, snapshot and path it concerns.
  */
 import { mapLimit, throwIfAborted } from '../util/index.ts';
-import { BlobIndex } from './blob-index.ts';
+import type { BlobIndex } from './blob-index.ts';
 import { readPackData, parseSubset, type DataSubset } from './check-data.ts';
 import { SEAL_OVERHEAD } from './crypto.ts';
 import { RepoError } from './errors.ts';
 import { BlobIdSet } from './id-set.ts';
-import { IndexCache, loadIndex, type LoadedIndex } from './index-file.ts';
+import type { LoadedIndex } from './index-file.ts';
 import { listKeyIds, readKeyFile } from './keys.ts';
-import { RepoLock, listLocks } from './lock.ts';
+import { listLocks } from './lock.ts';
 import { listPackObjects, type PackObject } from './pack-stream.ts';
 import { HEADER_ENTRY_BYTES } from './pack.ts';
 import { walkTrees } from './reachable.ts';
@@ -35,10 +35,6 @@ export interface CheckOptions {
   readDataSubset?: DataSubset | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((p: CheckProgress) => void) | undefined;
-  /** Check without a lock (default: a shared one, so a maintenance run cannot delete objects under the check). */
-  noLock?: boolean | undefined;
-  /** How long to wait for a maintenance run's exclusive lock (default 0: fail at once). */
-  lockWaitMs?: number | undefined;
 }
 
 export interface CheckResult {
@@ -80,27 +76,6 @@ export class Findings {
   }
 }
 
-/** A BlobIndex that also remembers every further location of a blob stored in more than one pack. */
-export class AuditIndex extends BlobIndex {
-  readonly copies = new Map<string, BlobLocation[]>();
-
-  override add(loc: BlobLocation): boolean {
-    const added = super.add(loc);
-    if (!added && this.get(loc.id)?.pack !== loc.pack) {
-      const list = this.copies.get(loc.id) ?? [];
-      if (!list.some((l) => l.pack === loc.pack)) list.push({ ...loc });
-      this.copies.set(loc.id, list);
-    }
-    return added;
-  }
-
-  /** Further locations in packs still indexed (after superseded files were dropped). */
-  copiesOf(id: string, packs: ReadonlySet<string>): BlobLocation[] {
-    const first = this.get(id);
-    return (this.copies.get(id) ?? []).filter((l) => packs.has(l.pack) && l.pack !== first?.pack);
-  }
-}
-
 /** Per indexed pack: blobs listed, their bytes, and where the last one ends. */
 export interface IndexedPack {
   count: number;
@@ -108,14 +83,17 @@ export interface IndexedPack {
   end: number;
 }
 
+/**
+ * Checks under a shared lock (the session's, or one taken here), so a maintenance run cannot delete objects
+ * under the check. The index is read again once the lock is held, from the store (not the cache), damaged
+ * files skipped and reported: the stored bytes are what is checked.
+ */
 export async function checkRepository(repo: Repository, opts: CheckOptions = {}): Promise<CheckResult> {
   const subset = opts.readDataSubset === undefined ? undefined : parseSubset(opts.readDataSubset);
-  const lock = opts.noLock || repo.heldLock ? undefined : await RepoLock.acquire(repo.store, repo.prefix, repo.where, { exclusive: false, waitMs: opts.lockWaitMs });
-  try {
-    return await check(repo, subset, opts);
-  } finally {
-    await lock?.release();
-  }
+  return repo.withLock('shared', 'check', async () => {
+    await repo.reloadIndex({ fromStore: true, skipDamaged: true });
+    return check(repo, subset, opts);
+  });
 }
 
 async function check(repo: Repository, subset: ((p: PackObject) => boolean) | undefined, opts: CheckOptions): Promise<CheckResult> {
@@ -124,23 +102,22 @@ async function check(repo: Repository, subset: ((p: PackObject) => boolean) | un
   await checkKeys(repo, f);
   await checkLocks(repo, f);
   opts.onProgress?.({ phase: 'structure', done: 0 });
-  const index = new AuditIndex();
-  const state = await loadIndex(repo.store, repo.prefix, repo.crypto, new IndexCache(undefined), index, { signal, skipDamaged: true });
+  const { index, indexState: state } = repo;
   for (const d of state.damaged) f.error(d.message);
   if (state.superseded.length) f.warn(`${state.superseded.length} superseded index file(s) are still stored (${state.superseded.slice(0, 3).join(', ')}${state.superseded.length > 3 ? ', …' : ''}): left by an interrupted maintenance, which deletes them next time`);
   const stored = await listPackObjects(repo.store, repo.prefix, signal);
   const perPack = indexedPacks(index, state);
   checkPacks(stored, perPack, f);
-  checkDuplicates(index, state, f);
+  checkDuplicates(index, f);
   opts.onProgress?.({ phase: 'structure', done: 1, total: 1 });
 
   const snapshots = await loadSnapshots(repo, f, opts);
-  const trees = await checkTrees(repo, index, snapshots, f, opts);
+  const trees = await checkTrees(repo, snapshots, f, opts);
 
   let bytesRead = 0;
   if (opts.readData || subset) {
     const chosen = subset ? stored.filter(subset) : stored;
-    bytesRead = await readPackData(repo, chosen, { index, packs: state.packs, perPack }, f, opts);
+    bytesRead = await readPackData(repo, chosen, perPack, f, opts);
   }
   throwIfAborted(signal);
   return { ...f.close(), snapshots: snapshots.length, trees, packs: stored.length, blobs: index.size, bytesRead };
@@ -166,7 +143,7 @@ async function checkKeys(repo: Repository, f: Findings): Promise<void> {
   }
 }
 
-function indexedPacks(index: AuditIndex, state: LoadedIndex): Map<string, IndexedPack> {
+function indexedPacks(index: BlobIndex, state: LoadedIndex): Map<string, IndexedPack> {
   const out = new Map<string, IndexedPack>([...state.packs].map((p) => [p, { count: 0, bytes: 0, end: 0 }]));
   const count = (l: BlobLocation): void => {
     const p = out.get(l.pack);
@@ -176,7 +153,7 @@ function indexedPacks(index: AuditIndex, state: LoadedIndex): Map<string, Indexe
     p.end = Math.max(p.end, l.offset + l.length);
   };
   for (const l of index.entries()) count(l);
-  for (const id of index.copies.keys()) for (const l of index.copiesOf(id, state.packs)) count(l);
+  for (const id of index.duplicateIds()) for (const l of index.copiesOf(id)) count(l);
   return out;
 }
 
@@ -199,11 +176,10 @@ function checkPacks(stored: PackObject[], perPack: Map<string, IndexedPack>, f: 
   }
 }
 
-function checkDuplicates(index: AuditIndex, state: LoadedIndex, f: Findings): void {
+function checkDuplicates(index: BlobIndex, f: Findings): void {
   let dups = 0;
-  for (const id of index.copies.keys()) {
-    const others = index.copiesOf(id, state.packs);
-    if (others.length === 0) continue;
+  for (const id of index.duplicateIds()) {
+    const others = index.copiesOf(id);
     dups++;
     if (dups <= 20) f.warn(`blob ${id} is stored ${others.length + 1} times (packs ${[index.get(id)!.pack, ...others.map((o) => o.pack)].join(', ')}); maintenance removes the extra copies when it repacks`);
   }
@@ -227,7 +203,7 @@ async function loadSnapshots(repo: Repository, f: Findings, opts: CheckOptions):
 }
 
 /** Walks every tree once; every blob a file references must be an indexed data blob. */
-async function checkTrees(repo: Repository, index: AuditIndex, snapshots: Snapshot[], f: Findings, opts: CheckOptions): Promise<number> {
+async function checkTrees(repo: Repository, snapshots: Snapshot[], f: Findings, opts: CheckOptions): Promise<number> {
   const checked = new BlobIdSet();
   return walkTrees(repo, snapshots.map((s) => ({ snapshot: s.id!, tree: s.tree })), {
     signal: opts.signal,
@@ -235,7 +211,7 @@ async function checkTrees(repo: Repository, index: AuditIndex, snapshots: Snapsh
       for (const n of tree.nodes) {
         for (const b of n.content ?? []) {
           if (!checked.add(b)) continue;
-          const loc = index.get(b);
+          const loc = repo.index.get(b);
           const where = `snapshot ${snapshot}: ${path === '/' ? '' : path}/${n.name}`;
           if (!loc) f.error(`${where}: data blob ${b} is not in the index`);
           else if (loc.type !== 'data') f.error(`${where}: blob ${b} is indexed as a ${loc.type} blob, not data`);

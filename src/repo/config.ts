@@ -1,9 +1,9 @@
 /** @module repo/config: the repository config (ADR 0015): written once at init, sealed with the master key. */
-import { isObjectNotFound, isStorageError, type ObjectStore } from '../storage/index.ts';
-import { openObject, sealObject } from './blob.ts';
+import { isObjectNotFound, isStorageError, readObject, type ObjectStore } from '../storage/index.ts';
+import { openObject, parseDocument, sealObject } from './blob.ts';
 import { checkChunkerParams, DEFAULT_CHUNK_SIZES } from './chunker.ts';
 import { randomHex, type MasterKey } from './crypto.ts';
-import { RepoError, RepoIntegrityError } from './errors.ts';
+import { RepoError } from './errors.ts';
 import type { RepoConfig } from './types.ts';
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
@@ -63,23 +63,16 @@ export async function readConfig(store: ObjectStore, prefix: string, master: Mas
   const key = configKey(prefix);
   let bytes: Buffer;
   try {
-    bytes = Buffer.concat(await (await store.getObject(key)).toArray());
+    bytes = await readObject(store, key);
   } catch (err) {
     if (isObjectNotFound(err)) throw new RepoError('NotARepository', `not a repository: there are key files but no config under ${where}`, { cause: err });
     throw err;
   }
   const target = { kind: 'config' as const, key };
-  const plain = openObject(master, bytes, target);
-  let config: RepoConfig;
-  try {
-    config = JSON.parse(plain.toString('utf8')) as RepoConfig;
-  } catch (err) {
-    throw new RepoIntegrityError(target, 'it is not JSON', { cause: err });
-  }
-  if (config?.version !== 1) throw new RepoError('Unsupported', `the repository at ${where} has format version ${String(config?.version)}; this Skiff reads version 1`);
-  const problem = configProblem(config);
-  if (problem) throw new RepoIntegrityError(target, problem);
-  return config;
+  return parseDocument<RepoConfig>(openObject(master, bytes, target), target, (config) => {
+    if (config?.version !== 1) throw new RepoError('Unsupported', `the repository at ${where} has format version ${String(config?.version)}; this Skiff reads version 1`);
+    return configProblem(config);
+  });
 }
 
 export async function configExists(store: ObjectStore, prefix: string): Promise<boolean> {

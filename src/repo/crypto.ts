@@ -216,7 +216,15 @@ export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
-/** 64 lowercase hex characters: every id in the repository (blobs, packs, index files, snapshots, keys). */
+/**
+ * 64 lowercase hex characters: every id in the repository (blobs, packs, index files, snapshots, keys). A loop,
+ * not a regular expression: the in-memory index checks every id it is asked about.
+ */
 export function isHexId(id: string): boolean {
-  return id.length === 64 && /^[0-9a-f]{64}$/.test(id);
+  if (id.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = id.charCodeAt(i);
+    if ((c < 48 || c > 57) && (c < 97 || c > 102)) return false;
+  }
+  return true;
 }

@@ -11,10 +11,9 @@
  */
 import { formatGoDuration, mapLimit } from '../util/index.ts';
 import { RepoError } from './errors.ts';
-import { RepoLock } from './lock.ts';
 import type { Repository } from './repository.ts';
-import { findSnapshot } from './snapshot-ops.ts';
-import type { RepositoryApi, Snapshot } from './types.ts';
+import { pickSnapshot } from './snapshot-ops.ts';
+import type { Snapshot } from './types.ts';
 
 export interface RetentionPolicy {
   /** Counts: a non-negative integer, or -1 (or Infinity) for unlimited. */
@@ -156,7 +155,9 @@ export function retentionPlan(snapshots: Snapshot[], policy: RetentionPolicy, no
   const groups = new Map<string, Snapshot[]>();
   for (const s of snapshots) {
     const k = groupKey(s, groupBy);
-    groups.set(k, [...(groups.get(k) ?? []), s]);
+    const group = groups.get(k);
+    if (group) group.push(s);
+    else groups.set(k, [s]);
   }
   const reasonsOf = new Map<Snapshot, string[]>();
   for (const group of groups.values()) planGroup(group.sort(newestFirst), counts, within && { ...within, now }, tags, reasonsOf);
@@ -195,8 +196,6 @@ export interface ForgetOptions {
   dryRun?: boolean | undefined;
   /** Remove exactly these snapshots (full ids or unique prefixes of at least 4 characters); the policy is then not used. */
   ids?: string[] | undefined;
-  /** How long to wait for an exclusive lock held by maintenance (default 0: fail at once). */
-  lockWaitMs?: number | undefined;
 }
 
 /**
@@ -205,25 +204,20 @@ export interface ForgetOptions {
  * make it delete something still referenced). Returns the plan.
  */
 export async function forgetSnapshots(repo: Repository, policy: RetentionPolicy, opts: ForgetOptions = {}): Promise<RetentionPlan> {
-  const lock = repo.heldLock ? undefined : await RepoLock.acquire(repo.store, repo.prefix, repo.where, { exclusive: false, waitMs: opts.lockWaitMs });
-  try {
+  return repo.withLock('shared', 'forget', async () => {
     const list = await repo.listSnapshots();
-    const plan = opts.ids?.length ? await namedPlan(list, opts.ids) : retentionPlan(list, policy);
+    const plan = opts.ids?.length ? namedPlan(list, opts.ids) : retentionPlan(list, policy);
     if (!opts.dryRun) await mapLimit(plan.remove, 8, (s) => repo.removeSnapshot(s.id!));
     return plan;
-  } finally {
-    await lock?.release();
-  }
+  });
 }
 
-/** The named snapshots removed, every other one kept. */
-async function namedPlan(list: Snapshot[], ids: string[]): Promise<RetentionPlan> {
-  // findSnapshot's lookup rules over the one listing already read, not one listing per id.
-  const listed = { listSnapshots: async () => list } as unknown as RepositoryApi;
+/** The named snapshots removed, every other one kept (names resolved over the one listing already read). */
+function namedPlan(list: Snapshot[], ids: string[]): RetentionPlan {
   const named = new Set<Snapshot>();
   for (const ref of ids) {
     if (ref === 'latest') throw new RepoError('InvalidArgument', 'forget: name snapshots by id; "latest" is not accepted here');
-    named.add(await findSnapshot(listed, ref));
+    named.add(pickSnapshot(list, ref));
   }
   const all = [...list].sort(newestFirst);
   return { keep: all.filter((s) => !named.has(s)).map((snapshot) => ({ snapshot, reasons: ['not named'] })), remove: all.filter((s) => named.has(s)) };

@@ -5,9 +5,9 @@
  */
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isObjectNotFound, type ObjectStore } from '../storage/index.ts';
+import { isObjectNotFound, readObject, type ObjectStore } from '../storage/index.ts';
 import { mapLimit } from '../util/index.ts';
-import { BlobProblem, type Compression } from './blob.ts';
+import { BlobProblem, checkNamed, listIds, parseDocument, type Compression } from './blob.ts';
 import type { BlobIndex } from './blob-index.ts';
 import type { CryptoPool } from './crypto-pool.ts';
 import { isHexId, randomHex, sha256Hex } from './crypto.ts';
@@ -15,10 +15,16 @@ import { RepoIntegrityError } from './errors.ts';
 import type { PackEntry } from './pack.ts';
 import type { BlobType } from './types.ts';
 
+/** One pack as an index file lists it. */
+export interface IndexedPackEntries {
+  id: string;
+  blobs: PackEntry[];
+}
+
 export interface IndexFileContent {
   /** Index files this one replaces: loaders ignore them (maintenance deletes them afterwards). */
   supersedes?: string[];
-  packs: Array<{ id: string; blobs: PackEntry[] }>;
+  packs: IndexedPackEntries[];
 }
 
 /** Past this many blobs the writer starts a new index file, so no file (or its JSON string) gets huge. */
@@ -38,10 +44,9 @@ export async function encodeIndexFile(pool: CryptoPool, content: IndexFileConten
   return { id: sha256Hex(bytes), bytes };
 }
 
-/** Checks the bytes' hash against the name, opens and validates them. */
-export async function decodeIndexFile(pool: CryptoPool, objectKey: string, id: string, bytes: Buffer): Promise<IndexFileContent> {
+/** Opens and validates an index file's bytes (already checked against its name). */
+async function openIndexFile(pool: CryptoPool, objectKey: string, bytes: Buffer): Promise<IndexFileContent> {
   const target = { kind: 'index' as const, key: objectKey };
-  if (sha256Hex(bytes) !== id) throw new RepoIntegrityError(target, 'its bytes do not match its name (SHA-256)');
   let plain: Buffer;
   try {
     plain = await pool.open(bytes);
@@ -49,15 +54,7 @@ export async function decodeIndexFile(pool: CryptoPool, objectKey: string, id: s
     if (err instanceof BlobProblem) throw new RepoIntegrityError(target, err.message);
     throw err;
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(plain.toString('utf8'));
-  } catch (err) {
-    throw new RepoIntegrityError(target, 'it is not JSON', { cause: err });
-  }
-  const problem = contentProblem(parsed);
-  if (problem) throw new RepoIntegrityError(target, problem);
-  return parsed as IndexFileContent;
+  return parseDocument<IndexFileContent>(plain, target, contentProblem);
 }
 
 function contentProblem(v: unknown): string | undefined {
@@ -117,29 +114,43 @@ export class IndexCache {
 }
 
 /** The ids of every index file (one listing). */
-export async function listIndexIds(store: ObjectStore, prefix: string, signal?: AbortSignal): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const o of store.listObjects(`${prefix}index/`, signal ? { signal } : {})) {
-    const id = o.key.slice(`${prefix}index/`.length);
-    if (isHexId(id)) ids.push(id);
-  }
-  return ids;
+export function listIndexIds(store: ObjectStore, prefix: string, signal?: AbortSignal): Promise<string[]> {
+  return listIds(store, `${prefix}index/`, signal);
 }
 
-/** One index file's bytes: from the cache when its hash matches, else from the store (and then cached). */
+/**
+ * One index file's bytes, checked against its name once: from the cache when they match, else from the store
+ * (then cached). Undefined when the store does not have it (deleted by maintenance between listing and reading).
+ */
 async function fetchIndexFile(store: ObjectStore, prefix: string, cache: IndexCache, id: string, signal?: AbortSignal): Promise<Buffer | undefined> {
   const cached = await cache.get(id);
   if (cached && sha256Hex(cached) === id) return cached;
+  const key = indexKey(prefix, id);
   let bytes: Buffer;
   try {
-    const stream = await store.getObject(indexKey(prefix, id), signal ? { signal } : {});
-    bytes = Buffer.concat(await stream.toArray());
+    bytes = await readObject(store, key, signal);
   } catch (err) {
-    if (isObjectNotFound(err)) return undefined; // deleted by maintenance between listing and reading
+    if (isObjectNotFound(err)) return undefined;
     throw err;
   }
-  if (sha256Hex(bytes) === id) await cache.put(id, bytes);
+  checkNamed(bytes, id, { kind: 'index', key });
+  await cache.put(id, bytes);
   return bytes;
+}
+
+/**
+ * One index file through the cache, opened and validated; undefined when the store does not have it. One that
+ * fails its checks throws RepoIntegrityError (and leaves the cache).
+ */
+export async function readIndexFile(store: ObjectStore, prefix: string, pool: CryptoPool, cache: IndexCache, id: string, signal?: AbortSignal): Promise<IndexFileContent | undefined> {
+  try {
+    const bytes = await fetchIndexFile(store, prefix, cache, id, signal);
+    if (!bytes) return undefined;
+    return await openIndexFile(pool, indexKey(prefix, id), bytes);
+  } catch (err) {
+    if (err instanceof RepoIntegrityError) await cache.drop(id);
+    throw err;
+  }
 }
 
 export interface LoadedIndex {
@@ -170,17 +181,15 @@ export async function loadIndex(store: ObjectStore, prefix: string, pool: Crypto
   const superseded = new Set<string>();
   const damaged: RepoIntegrityError[] = [];
   await mapLimit(ids, LOAD_CONCURRENCY, async (id) => {
-    const bytes = await fetchIndexFile(store, prefix, cache, id, signal);
-    if (!bytes) return;
-    let content: IndexFileContent;
+    let content: IndexFileContent | undefined;
     try {
-      content = await decodeIndexFile(pool, indexKey(prefix, id), id, bytes);
+      content = await readIndexFile(store, prefix, pool, cache, id, signal);
     } catch (err) {
-      await cache.drop(id);
       if (!(opts.skipDamaged && err instanceof RepoIntegrityError)) throw err;
       damaged.push(err);
       return;
     }
+    if (!content) return;
     for (const s of content.supersedes ?? []) superseded.add(s);
     packsOf.set(id, content.packs.map((p) => p.id));
     for (const p of content.packs) for (const b of p.blobs) index.add({ ...b, pack: p.id });
@@ -194,28 +203,38 @@ export async function loadIndex(store: ObjectStore, prefix: string, pool: Crypto
 }
 
 /**
- * Writes index files for `packs` (split at MAX_BLOBS_PER_INDEX_FILE blobs); `supersedes` goes on the last
- * one, so a crash part-way leaves the old files in force. Returns the new ids.
+ * Writes index files for `packs` (split at MAX_BLOBS_PER_INDEX_FILE blobs, each written once full, so a
+ * generator of packs is never held whole); `supersedes` goes on the last one, so a crash part-way leaves the
+ * old files in force. Each is cached as written. Returns the new ids.
  */
-export async function writeIndexFiles(store: ObjectStore, prefix: string, pool: CryptoPool, cache: IndexCache, compression: Compression, packs: IndexFileContent['packs'], supersedes: string[] = []): Promise<string[]> {
-  const groups: Array<IndexFileContent['packs']> = [[]];
-  let blobs = 0;
-  for (const p of packs) {
-    if (blobs > 0 && blobs + p.blobs.length > MAX_BLOBS_PER_INDEX_FILE) {
-      groups.push([]);
-      blobs = 0;
-    }
-    groups.at(-1)!.push(p);
-    blobs += p.blobs.length;
-  }
+export async function writeIndexFiles(
+  store: ObjectStore,
+  prefix: string,
+  pool: CryptoPool,
+  cache: IndexCache,
+  compression: Compression,
+  packs: Iterable<IndexedPackEntries> | AsyncIterable<IndexedPackEntries>,
+  supersedes: string[] = [],
+  signal?: AbortSignal,
+): Promise<string[]> {
   const written: string[] = [];
-  for (const [i, group] of groups.entries()) {
-    const last = i === groups.length - 1;
-    if (group.length === 0 && !(last && supersedes.length)) continue;
-    const { id, bytes } = await encodeIndexFile(pool, { packs: group, ...(last && supersedes.length ? { supersedes } : {}) }, compression);
-    await store.putObject(indexKey(prefix, id), bytes);
+  const write = async (content: IndexFileContent): Promise<void> => {
+    const { id, bytes } = await encodeIndexFile(pool, content, compression);
+    await store.putObject(indexKey(prefix, id), bytes, signal ? { signal } : {});
     await cache.put(id, bytes);
     written.push(id);
+  };
+  let group: IndexedPackEntries[] = [];
+  let blobs = 0;
+  for await (const p of packs) {
+    if (blobs > 0 && blobs + p.blobs.length > MAX_BLOBS_PER_INDEX_FILE) {
+      await write({ packs: group });
+      group = [];
+      blobs = 0;
+    }
+    group.push(p);
+    blobs += p.blobs.length;
   }
+  if (group.length > 0 || supersedes.length > 0) await write({ packs: group, supersedes });
   return written;
 }

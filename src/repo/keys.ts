@@ -5,8 +5,9 @@
  */
 import { hostname as osHostname, userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { isObjectNotFound, type ObjectStore } from '../storage/index.ts';
-import { DEFAULT_KDF, MasterKey, deriveKey, isHexId, kdfProblem, openWith, sealWith, sha256Hex, type KdfParams } from './crypto.ts';
+import { isObjectNotFound, readObject, type ObjectStore } from '../storage/index.ts';
+import { checkNamed, listIds, parseDocument } from './blob.ts';
+import { DEFAULT_KDF, MasterKey, deriveKey, kdfProblem, openWith, sealWith, sha256Hex, type KdfParams } from './crypto.ts';
 import { RepoError, RepoIntegrityError, RepoPasswordError } from './errors.ts';
 
 export interface KeyFile {
@@ -84,30 +85,20 @@ function currentUser(): string {
 }
 
 export async function listKeyIds(store: ObjectStore, prefix: string): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const o of store.listObjects(`${prefix}keys/`)) {
-    const id = o.key.slice(`${prefix}keys/`.length);
-    if (isHexId(id)) ids.push(id);
-  }
-  return ids.sort();
+  return (await listIds(store, `${prefix}keys/`)).sort();
 }
 
 /** A key file, checked against its name and parsed; RepoIntegrityError when it was changed or is malformed. */
 export async function readKeyFile(store: ObjectStore, prefix: string, id: string): Promise<KeyFile> {
   const key = keyKey(prefix, id);
-  const bytes = Buffer.concat(await (await store.getObject(key)).toArray());
+  const bytes = await readObject(store, key);
   const target = { kind: 'key' as const, key };
-  if (sha256Hex(bytes) !== id) throw new RepoIntegrityError(target, 'its bytes do not match its name (SHA-256)');
-  let file: KeyFile;
-  try {
-    file = JSON.parse(bytes.toString('utf8')) as KeyFile;
-  } catch (err) {
-    throw new RepoIntegrityError(target, 'it is not JSON', { cause: err });
-  }
-  if (file?.version !== 1 || file.kdf !== 'scrypt') throw new RepoError('Unsupported', `key file ${id}: version ${String(file?.version)} / kdf ${String(file?.kdf)} is not supported (this Skiff reads version 1, scrypt)`);
-  const problem = kdfProblem(file) ?? (typeof file.salt === 'string' && typeof file.data === 'string' ? undefined : 'salt or data missing');
-  if (problem) throw new RepoIntegrityError(target, `its parameters are unusable: ${problem}`);
-  return file;
+  checkNamed(bytes, id, target);
+  return parseDocument<KeyFile>(bytes, target, (file) => {
+    if (file?.version !== 1 || file.kdf !== 'scrypt') throw new RepoError('Unsupported', `key file ${id}: version ${String(file?.version)} / kdf ${String(file?.kdf)} is not supported (this Skiff reads version 1, scrypt)`);
+    const problem = kdfProblem(file) ?? (typeof file.salt === 'string' && typeof file.data === 'string' ? undefined : 'salt or data missing');
+    return problem && `its parameters are unusable: ${problem}`;
+  });
 }
 
 /**

@@ -10,7 +10,7 @@
  * or one of a dead process on this host, is stale and ignored.
  */
 import { hostname as osHostname } from 'node:os';
-import { isObjectNotFound, type ObjectStore } from '../storage/index.ts';
+import { isObjectNotFound, readObject, type ObjectStore } from '../storage/index.ts';
 import { mapLimit, sleep } from '../util/index.ts';
 import { randomHex } from './crypto.ts';
 import { RepoError } from './errors.ts';
@@ -193,7 +193,7 @@ export async function listLocks(store: ObjectStore, prefix: string, opts: Pick<L
   const entries = await mapLimit(files, 8, async (f): Promise<LockEntry | undefined> => {
     let info: LockInfo | undefined;
     try {
-      info = parseLock(Buffer.concat(await (await store.getObject(lockKey(prefix, f.id))).toArray()).toString('utf8'));
+      info = parseLock((await readObject(store, lockKey(prefix, f.id))).toString('utf8'));
     } catch (err) {
       if (isObjectNotFound(err)) return undefined; // released meanwhile
       throw err;

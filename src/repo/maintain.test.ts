@@ -15,6 +15,7 @@ import { backupDirectory } from './archiver.ts';
 import { checkRepository } from './check.ts';
 import { RepoError } from './errors.ts';
 import { forgetSnapshots } from './forget.ts';
+import type { LoadedIndex } from './index-file.ts';
 import { maintainRepository } from './maintain.ts';
 import { Repository, type InitOptions } from './repository.ts';
 import { restoreSnapshot } from './restorer.ts';
@@ -105,6 +106,7 @@ test('a sparse pack is repacked: its live blobs move to a new pack, the rest go'
   const tree = await repo.saveTree({ nodes: [file('keep', ids[3]!)] });
   const snap = await repo.saveSnapshot({ time: new Date().toISOString(), source: { path: '/x' }, tags: [], tree, hostname: 'h', summary: { files: 1, dirs: 1, totalBytes: 0, bytesRead: 0, newBlobs: 0, newBytesRaw: 0, newBytesStored: 0, errorCount: 0, durationMs: 0 } });
   const oldPack = repo.index.get(ids[3]!)!.pack;
+  const early = await Repository.open(store, '', 'pw'); // its index, read now, places the tree in a pack maintenance deletes
   const r = await maintainRepository(repo, {});
   assert.deepEqual([r.packsRepacked, r.blobsRepacked, r.packsWritten, r.blobsLive], [1, 2, 1, 2], 'the data blob and the tree moved');
   assert.notEqual(repo.index.get(ids[3]!)!.pack, oldPack);
@@ -114,6 +116,8 @@ test('a sparse pack is repacked: its live blobs move to a new pack, the rest go'
   await repo.close();
   const c = await check(store);
   assert.deepEqual([c.errors, c.warnings], [[], []]);
+  const stale = await checkRepository(early).finally(() => early.close());
+  assert.deepEqual([stale.errors, stale.warnings], [[], []], 'check reads the index again once it holds its lock');
   await store.close();
 });
 
@@ -171,19 +175,69 @@ function failing(store: LocalObjectStore, op: 'putObject' | 'deleteObject', unde
   });
 }
 
+/** Keys under `index/` and `data/` before and after a failed run, and what a reader takes for the index after it. */
+interface Listing {
+  index: Set<string>;
+  data: Set<string>;
+}
+
+const listKeys = async (store: ObjectStore): Promise<Listing> => ({ index: new Set((await listAll(store, 'index/')).map((o) => o.key)), data: new Set((await listAll(store, 'data/')).map((o) => o.key)) });
+const minus = (a: Set<string>, b: Set<string>): string[] => [...a].filter((k) => !b.has(k));
+const keysOf = (ids: string[]): string[] => ids.map((id) => `index/${id}`).sort();
+
 test('a failure at any step of maintenance leaves a valid repository; the next run finishes the job', async () => {
-  const points: Array<[op: 'putObject' | 'deleteObject', under: string, nth: number]> = [
-    ['putObject', 'data/', 1], // repacking: the first new pack
-    ['putObject', 'index/', 1], // the index of the repacked packs
-    ['putObject', 'index/', 2], // the consolidated index
-    ['deleteObject', 'index/', 1], // new index in place, old ones not yet deleted
-    ['deleteObject', 'data/', 2], // some old packs deleted, others not
+  /** Before the consolidated index lands, the old index files are in force and every old pack is there. */
+  const oldInForce = (was: Listing, now: Listing, loaded: LoadedIndex): void => {
+    assert.deepEqual(minus(was.index, now.index), [], 'every old index file stays');
+    assert.deepEqual(loaded.superseded, [], 'none superseded');
+    assert.deepEqual(minus(was.data, now.data), [], 'every old pack stays');
+  };
+  const points: Array<[op: 'putObject' | 'deleteObject', under: string, nth: number, state: (was: Listing, now: Listing, loaded: LoadedIndex) => void]> = [
+    // repacking: the first new pack (others may land meanwhile, indexed by nothing)
+    ['putObject', 'data/', 1, (was, now, loaded) => {
+      oldInForce(was, now, loaded);
+      assert.deepEqual(now.index, was.index, 'no index file written');
+    }],
+    // the index of the repacked packs (a later flush of the session may write it after all)
+    ['putObject', 'index/', 1, (was, now, loaded) => {
+      oldInForce(was, now, loaded);
+      assert.ok(minus(now.data, was.data).length > 0, 'the new packs are in place');
+    }],
+    // the consolidated index
+    ['putObject', 'index/', 2, (was, now, loaded) => {
+      oldInForce(was, now, loaded);
+      assert.equal(minus(now.index, was.index).length, 1, 'only the index of the repacked packs was added');
+    }],
+    // new index in place, old ones not yet deleted
+    ['deleteObject', 'index/', 1, (was, now, loaded) => {
+      assert.equal(loaded.files.length, 1, 'the consolidated index file alone is in force');
+      assert.ok(loaded.superseded.length > 0, 'the old index file whose deletion failed stays');
+      assert.deepEqual(keysOf([...loaded.files, ...loaded.superseded]), [...now.index].sort(), 'every other file left is superseded');
+      assert.deepEqual(minus(was.data, now.data), [], 'no pack deleted before every old index file is');
+    }],
+    // some old packs deleted, others not
+    ['deleteObject', 'data/', 2, (was, now, loaded) => {
+      assert.deepEqual([...now.index], keysOf(loaded.files), 'only the consolidated index file is left');
+      assert.equal(now.index.size, 1);
+      assert.deepEqual(loaded.superseded, []);
+      const gone = minus(was.data, now.data).length;
+      assert.ok(gone > 0 && gone < was.data.size, `some old packs deleted, not all (${gone} of ${was.data.size})`);
+    }],
   ];
-  for (const [op, under, nth] of points) {
+  for (const [op, under, nth, state] of points) {
     const what = `${op} ${under} #${nth}`;
     const { store, work, snaps, dirs } = await threeSnapshots(600_000, 300_000);
     await withRepo(store, (r) => forgetSnapshots(r, {}, { ids: [snaps[0]!.id!, snaps[1]!.id!] }));
+    const was = await listKeys(store);
     await assert.rejects(withRepo(failing(store, op, under, nth), (r) => maintainRepository(r, { repackBelow: 1 })), /injected failure/, what);
+    const now = await listKeys(store);
+    const loaded = await withRepo(store, async (r) => r.indexState);
+    try {
+      state(was, now, loaded);
+    } catch (err) {
+      (err as Error).message = `${what}: ${(err as Error).message}`;
+      throw err;
+    }
     const mid = await check(store);
     assert.deepEqual(mid.errors, [], `${what}: valid after the failure`);
     await withRepo(store, (r) => restoreSnapshot(r, snaps[2]!.id!, join(work, 'mid')));
@@ -218,10 +272,38 @@ test('maintenance waits for no backup: a shared lock makes it fail clearly; a dr
   await store.close();
 });
 
-test('memory stays bounded with many blobs (peak RSS reported)', async (t) => {
+/** The store, counting whole-object reads of packs, ranged reads that reach a pack's end (its header) and reads of index files. */
+function counting(store: LocalObjectStore, sizes: ReadonlyMap<string, number>): { store: ObjectStore; reads: { packs: number; headers: number; index: number } } {
+  const reads = { packs: 0, headers: 0, index: 0 };
+  const counted = new Proxy(store, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (typeof v !== 'function') return v;
+      const f = (v as (...a: unknown[]) => unknown).bind(target);
+      if (prop === 'getObject') {
+        return (key: string, ...rest: unknown[]) => {
+          if (key.startsWith('data/')) reads.packs++;
+          if (key.startsWith('index/')) reads.index++;
+          return f(key, ...rest);
+        };
+      }
+      if (prop === 'getObjectRange') {
+        return (key: string, offset: number, length: number, ...rest: unknown[]) => {
+          if (offset + length === sizes.get(key)) reads.headers++;
+          return f(key, offset, length, ...rest);
+        };
+      }
+      return f;
+    },
+  });
+  return { store: counted, reads };
+}
+
+test('many blobs: each repacked pack is read once, whole; no pack header and no cached index file is read again (peak RSS reported)', async (t) => {
   const count = Number(process.env['SKIFF_MAINTAIN_BLOBS'] ?? 20_000);
   const store = await LocalObjectStore.open({ root: join(root, String(n++)), bucket: 'repo', createBucket: true });
-  const repo = await Repository.init(store, '', 'pw', { ...FAST, packSize: 4 * 1024 * 1024 });
+  const cacheDir = join(root, `cache-${n++}`);
+  const repo = await Repository.init(store, '', 'pw', { ...FAST, packSize: 4 * 1024 * 1024, cacheDir });
   const perDir = 1000;
   const full: Array<{ name: string; id: string }> = [];
   const half: typeof full = [];
@@ -242,7 +324,9 @@ test('memory stays bounded with many blobs (peak RSS reported)', async (t) => {
   await repo.close();
   t.diagnostic(`setup: ${count} blobs in ${Date.now() - setupStart} ms`);
   await withRepo(store, (r) => forgetSnapshots(r, {}, { ids: [a] }));
-  const reopened = await Repository.open(store, '', 'pw');
+  const { store: watched, reads } = counting(store, new Map((await listAll(store, 'data/')).map((o) => [o.key, o.size])));
+  const reopened = await Repository.open(watched, '', 'pw', { cacheDir });
+  assert.equal(reads.index, 0, 'the index came from the cache');
   (globalThis as { gc?: () => void }).gc?.();
   const base = process.memoryUsage.rss();
   let peak = base;
@@ -259,7 +343,7 @@ test('memory stays bounded with many blobs (peak RSS reported)', async (t) => {
   t.diagnostic(`maintain: ${count} blobs, ${result.trees} trees, ${result.packsRepacked} packs repacked, ${result.blobsRepacked} blobs copied, ${mib(result.bytesFreed)} MiB freed in ${Date.now() - started} ms; RSS ${mib(base)} MiB before, peak ${mib(peak)} MiB (+${mib(peak - base)})`);
   assert.equal(result.blobsLive, Math.ceil(count / 2) + Math.ceil(count / perDir) + 1, 'half the data blobs, the half trees, the root');
   assert.ok(result.packsRepacked > 0);
-  assert.ok(peak - base < 256 * 2 ** 20, `peak RSS grew by ${mib(peak - base)} MiB`);
+  assert.deepEqual(reads, { packs: result.packsRepacked, headers: 0, index: 0 }, 'one streamed read per repacked pack; locations from the index; index files from the cache');
   const c = await check(store, false);
   assert.deepEqual([c.errors, c.warnings], [[], []]);
   await store.close();

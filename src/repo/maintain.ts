@@ -8,15 +8,14 @@
  * ones are in force and every pack still exists; after it, the old files and packs are garbage that the next
  * run deletes. Packs no index lists and younger than the grace period are never touched.
  */
-import { isObjectNotFound } from '../storage/index.ts';
 import { mapLimit, throwIfAborted } from '../util/index.ts';
 import { BlobProblem } from './blob.ts';
 import { RepoError, RepoIntegrityError } from './errors.ts';
 import { BlobIdSet } from './id-set.ts';
-import { decodeIndexFile, encodeIndexFile, indexKey, MAX_BLOBS_PER_INDEX_FILE, type IndexFileContent } from './index-file.ts';
-import { RepoLock, removeStaleLocks } from './lock.ts';
+import { indexKey, type IndexedPackEntries } from './index-file.ts';
+import { removeStaleLocks } from './lock.ts';
 import { bytesToDelete, packsUnchanged, planPacks, youngUnindexed, type PackPlan, type PackUsage } from './maintain-plan.ts';
-import { packKey } from './pack.ts';
+import { packKey, type PackEntry } from './pack.ts';
 import { listPackObjects, streamPack } from './pack-stream.ts';
 import { walkTrees } from './reachable.ts';
 import type { Repository } from './repository.ts';
@@ -35,8 +34,6 @@ export interface MaintainOptions {
   repackBelow?: number | undefined;
   /** Packs no index lists are deleted only once older than this (default 1 h): a backup may still be writing its index. */
   gracePeriodMs?: number | undefined;
-  /** How long to wait for other locks to go (default 0: fail at once when a backup runs). */
-  lockWaitMs?: number | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((p: MaintainProgress) => void) | undefined;
   now?: (() => Date) | undefined;
@@ -82,23 +79,34 @@ export interface MaintainResult {
 
 const DEFAULT_GRACE_MS = 60 * 60_000;
 
-/** Maintenance: collect unreferenced blobs and repack sparse packs. Throws (having deleted nothing) when a snapshot cannot be walked. */
+/**
+ * Maintenance: collect unreferenced blobs and repack sparse packs, under the session's lock or one taken here
+ * (failing at once while a backup runs). Throws (having deleted nothing) when a snapshot cannot be walked.
+ */
 export async function maintainRepository(repo: Repository, opts: MaintainOptions = {}): Promise<MaintainResult> {
   const started = Date.now();
   const repackBelow = opts.repackBelow ?? 0.5;
   const graceMs = opts.gracePeriodMs ?? DEFAULT_GRACE_MS;
   if (!(repackBelow >= 0 && repackBelow <= 1)) throw new RepoError('InvalidArgument', `maintenance: repackBelow must be a fraction from 0 to 1, got ${repackBelow}`);
   if (!(Number.isFinite(graceMs) && graceMs >= 0)) throw new RepoError('InvalidArgument', `maintenance: gracePeriodMs must be a non-negative number of milliseconds, got ${graceMs}`);
+  const result = await repo.withLock(opts.dryRun ? 'shared' : 'exclusive', 'maintenance', (lock) => {
+    const signal = AbortSignal.any([lock.signal, ...(opts.signal ? [opts.signal] : [])]);
+    return maintain(repo, { ...opts, signal, repackBelow, gracePeriodMs: graceMs }, lock.taken);
+  });
+  return { ...result, durationMs: Date.now() - started };
+}
+
+/** The steps of maintenance, under the lock (`reload`: taken just now, so others may have written since the index was read). */
+async function maintain(repo: Repository, opts: MaintainOptions & { signal: AbortSignal; repackBelow: number; gracePeriodMs: number }, reload: boolean): Promise<MaintainResult> {
+  const { signal } = opts;
   const dryRun = opts.dryRun ?? false;
-  const lock = await lockFor(repo, dryRun ? 'shared' : 'exclusive', opts.lockWaitMs);
-  const signal = AbortSignal.any([lock.signal, ...(opts.signal ? [opts.signal] : [])]);
   let touchedIndex = false;
   try {
-    if (lock.acquired) await repo.reloadIndex(); // what others wrote before we held the lock
+    if (reload) await repo.reloadIndex(); // what others wrote before we held the lock
     const damaged = repo.indexState.damaged;
     if (damaged.length) throw new RepoError('Integrity', `maintenance refused: ${damaged.length} index file(s) are damaged (${damaged[0]!.message}); which blobs they list is unknown. Run \`repo check\`, then rebuild the index`);
     const stored = await listPackObjects(repo.store, repo.prefix, signal);
-    const protect = youngUnindexed(stored, repo.indexState.packs, (opts.now?.() ?? new Date()).getTime(), graceMs);
+    const protect = youngUnindexed(stored, repo.indexState.packs, (opts.now?.() ?? new Date()).getTime(), opts.gracePeriodMs);
     const snapshots = await repo.listSnapshots();
     let mark = await markLive(repo, snapshots, signal, opts.onProgress);
     let rebuiltIndex = false;
@@ -113,19 +121,20 @@ export async function maintainRepository(repo: Repository, opts: MaintainOptions
       const hint = dryRun && unindexed ? ` (a real run would first index the ${unindexed} pack(s) no index file lists, which may hold them)` : '';
       throw new RepoError('Integrity', `maintenance refused, nothing was deleted: ${mark.problemCount} problem(s) in the snapshots' trees, so what they reference is not known${hint}: ${mark.problems.join('; ')}. Run \`repo check\`; forget the damaged snapshots or restore the missing objects`);
     }
-    const plan = planPacks({ locations: repo.index.entries(), isLive: (id) => mark.live.has(id), indexedPacks: repo.indexState.packs, stored, protect, repackBelow });
+    const plan = planPacks({ locations: repo.index.entries(), isLive: (id) => mark.live.has(id), indexedPacks: repo.indexState.packs, stored, protect, repackBelow: opts.repackBelow });
     const lost = plan.missing.filter((p) => p.liveBlobs > 0);
     if (lost.length) throw new RepoError('Integrity', `maintenance refused, nothing was deleted: ${lost.length} indexed pack(s) holding live blobs are missing from the store (${lost.slice(0, 5).map((p) => `${p.id}: ${p.liveBlobs} live blobs`).join(', ')}). Run \`repo check\``);
     const result = report(plan, snapshots.length, mark.trees, dryRun, rebuiltIndex, repo.indexState.files.length + repo.indexState.superseded.length);
     if (!dryRun) result.staleLocksRemoved = await removeStaleLocks(repo.store, repo.prefix);
     const indexTidy = repo.indexState.files.length <= 1 && repo.indexState.superseded.length === 0;
-    if (dryRun || (packsUnchanged(plan) && indexTidy)) return { ...result, durationMs: Date.now() - started };
+    if (dryRun || (packsUnchanged(plan) && indexTidy)) return result;
 
     const dropped = new Set([...plan.remove, ...plan.repack, ...plan.missing].map((p) => p.id));
+    const moving = new MovingBlobs(repo, plan.repack, mark.live); // while the index still places them
     touchedIndex = true;
     repo.index.removePacks(dropped); // so repacking stores the live blobs anew (and finds copies that stay)
     const before = { ...repo.stats };
-    await repack(repo, plan.repack, mark.live, signal, opts.onProgress);
+    await repack(repo, plan.repack, moving, signal, opts.onProgress);
     await repo.flush();
     result.packsWritten = repo.stats.packs - before.packs;
     result.bytesWritten = repo.stats.packBytes - before.packBytes;
@@ -133,7 +142,7 @@ export async function maintainRepository(repo: Repository, opts: MaintainOptions
     await repo.reloadIndex(); // now with the index file of the new packs
     const old = [...repo.indexState.files, ...repo.indexState.superseded];
     opts.onProgress?.({ phase: 'index', done: 0, total: old.length });
-    result.indexFilesWritten = (await writeConsolidatedIndex(repo, repo.indexState.files, old, dropped, signal)).length;
+    result.indexFilesWritten = (await repo.writeIndexFiles(packsListed(repo, repo.indexState.files, dropped, signal), old, signal)).length;
     opts.onProgress?.({ phase: 'index', done: old.length, total: old.length });
 
     throwIfAborted(signal); // the lock must still be ours before anything is deleted
@@ -150,23 +159,11 @@ export async function maintainRepository(repo: Repository, opts: MaintainOptions
     });
     result.indexFilesRemoved = old.length;
     result.bytesFreed = result.bytesDeleted - result.bytesWritten;
-    return { ...result, durationMs: Date.now() - started };
+    return result;
   } finally {
     // The in-memory index was changed or is stale: read the store's again (best effort; the store is valid either way).
     if (touchedIndex) await repo.reloadIndex().catch(() => undefined);
-    await lock.release();
   }
-}
-
-/** The lock the session holds (it must be strong enough), or one taken here and released after. */
-async function lockFor(repo: Repository, kind: 'shared' | 'exclusive', waitMs: number | undefined): Promise<{ signal: AbortSignal; acquired: boolean; release: () => Promise<void> }> {
-  const held = repo.heldLock;
-  if (held) {
-    if (kind === 'exclusive' && !held.exclusive) throw new RepoError('Locked', 'maintenance needs an exclusive lock, and this session holds a shared one; open the repository with no lock or an exclusive one');
-    return { signal: held.signal, acquired: false, release: async () => {} };
-  }
-  const lock = await RepoLock.acquire(repo.store, repo.prefix, repo.where, { exclusive: kind === 'exclusive', waitMs });
-  return { signal: lock.signal, acquired: true, release: () => lock.release() };
 }
 
 interface Marked {
@@ -237,13 +234,42 @@ function report(plan: PackPlan, snapshots: number, trees: number, dryRun: boolea
   };
 }
 
+/**
+ * Where the index places the live blobs of the packs to repack, noted before those packs leave the index (no
+ * pack header is read again): 48 bytes a blob in typed arrays (the plan counted each pack's live blobs over the
+ * same index), made into entries one pack at a time.
+ */
+class MovingBlobs {
+  readonly #packs = new Map<string, { ids: Buffer; fields: Uint32Array; count: number }>();
+
+  constructor(repo: Repository, packs: PackUsage[], live: BlobIdSet) {
+    for (const p of packs) this.#packs.set(p.id, { ids: Buffer.alloc(p.liveBlobs * 32), fields: new Uint32Array(p.liveBlobs * 4), count: 0 });
+    if (this.#packs.size === 0) return;
+    for (const loc of repo.index.entries()) {
+      const p = this.#packs.get(loc.pack);
+      if (!p || !live.has(loc.id)) continue;
+      const i = p.count++;
+      p.ids.write(loc.id, i * 32, 'hex');
+      p.fields.set([loc.offset, loc.length, loc.rawLength, loc.type === 'tree' ? 1 : 0], i * 4);
+    }
+  }
+
+  /** The live blobs of `pack`, by offset (then forgotten). */
+  take(pack: string): PackEntry[] {
+    const p = this.#packs.get(pack)!;
+    this.#packs.delete(pack);
+    const at = (i: number, field: number): number => p.fields[i * 4 + field]!;
+    const entries = Array.from({ length: p.count }, (_, i): PackEntry => ({ id: p.ids.toString('hex', i * 32, i * 32 + 32), type: at(i, 3) ? 'tree' : 'data', offset: at(i, 0), length: at(i, 1), rawLength: at(i, 2) }));
+    return entries.sort((a, b) => a.offset - b.offset);
+  }
+}
+
 /** Copies the live blobs of `packs` into new packs (the saver seals them anew and dedupes against what stays). */
-async function repack(repo: Repository, packs: PackUsage[], live: BlobIdSet, signal: AbortSignal, onProgress: MaintainOptions['onProgress']): Promise<void> {
+async function repack(repo: Repository, packs: PackUsage[], moving: MovingBlobs, signal: AbortSignal, onProgress: MaintainOptions['onProgress']): Promise<void> {
   let done = 0;
   await mapLimit(packs, 2, async (p) => {
-    const entries = (await repo.readPackHeader(p.id, p.size)).filter((e) => live.has(e.id));
     const key = packKey(repo.prefix, p.id);
-    const { missing } = await streamPack(repo.store, key, entries, async (e, sealed) => {
+    const { missing } = await streamPack(repo.store, key, moving.take(p.id), async (e, sealed) => {
       let plain: Buffer;
       try {
         plain = await repo.crypto.open(sealed, { id: e.id, rawLength: e.rawLength });
@@ -259,44 +285,19 @@ async function repack(repo: Repository, packs: PackUsage[], live: BlobIdSet, sig
 }
 
 /**
- * Writes the index files in force (`sources`), minus `dropped` packs, as new files of at most
- * MAX_BLOBS_PER_INDEX_FILE blobs; the last one supersedes `supersedes`. Reads one source file at a time, so
- * memory holds one source and one output file, never the whole index as objects. Returns the new ids.
+ * The packs the index files `sources` list, minus `dropped` ones, each once, for the consolidated index files.
+ * One source is read at a time (through the cache that loading filled), so memory holds one source and one
+ * output file, never the whole index as objects.
  */
-async function writeConsolidatedIndex(repo: Repository, sources: string[], supersedes: string[], dropped: ReadonlySet<string>, signal: AbortSignal): Promise<string[]> {
-  const written: string[] = [];
+async function* packsListed(repo: Repository, sources: string[], dropped: ReadonlySet<string>, signal: AbortSignal): AsyncGenerator<IndexedPackEntries> {
   const seen = new Set<string>();
-  let group: IndexFileContent['packs'] = [];
-  let blobs = 0;
-  const write = async (content: IndexFileContent): Promise<void> => {
-    const { id, bytes } = await encodeIndexFile(repo.crypto, content, repo.config.compression);
-    await repo.store.putObject(indexKey(repo.prefix, id), bytes, { signal });
-    written.push(id);
-  };
-  for (const source of sources) {
-    for (const pack of (await readIndexFile(repo, source, signal)).packs) {
+  for (const id of sources) {
+    const content = await repo.readIndexFile(id, signal);
+    if (!content) throw new RepoError('Integrity', `index file ${id} disappeared during maintenance (is another maintenance running without a lock?); nothing was deleted`);
+    for (const pack of content.packs) {
       if (dropped.has(pack.id) || seen.has(pack.id)) continue;
       seen.add(pack.id);
-      if (blobs > 0 && blobs + pack.blobs.length > MAX_BLOBS_PER_INDEX_FILE) {
-        await write({ packs: group });
-        group = [];
-        blobs = 0;
-      }
-      group.push(pack);
-      blobs += pack.blobs.length;
+      yield pack;
     }
-  }
-  await write({ packs: group, supersedes });
-  return written;
-}
-
-async function readIndexFile(repo: Repository, id: string, signal: AbortSignal): Promise<IndexFileContent> {
-  const key = indexKey(repo.prefix, id);
-  try {
-    const bytes = Buffer.concat(await (await repo.store.getObject(key, { signal })).toArray());
-    return await decodeIndexFile(repo.crypto, key, id, bytes);
-  } catch (err) {
-    if (isObjectNotFound(err)) throw new RepoError('Integrity', `index file ${id} disappeared during maintenance (is another maintenance running without a lock?); nothing was deleted`, { cause: err });
-    throw err;
   }
 }

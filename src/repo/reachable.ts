@@ -34,9 +34,6 @@ export interface WalkOptions {
   /** Called after every batch with the number of trees visited so far. */
   onProgress?: ((trees: number) => void) | undefined;
   signal?: AbortSignal | undefined;
-  /** Trees per batch (default 512) and batches read at once (default 2). */
-  batch?: number | undefined;
-  concurrency?: number | undefined;
 }
 
 interface Pending {
@@ -44,6 +41,9 @@ interface Pending {
   path: string;
   snapshot: string;
 }
+
+/** Trees per batch: enough that neighbours in a pack share a request, few enough to keep little in memory. */
+const BATCH = 512;
 
 const childPath = (dir: string, name: string): string => (dir === '/' ? `/${name}` : `${dir}/${name}`);
 
@@ -65,17 +65,14 @@ export async function walkTrees(repo: Repository, roots: Array<{ snapshot: strin
     if (!opts.onTreeError) throw error;
     opts.onTreeError({ ...p, error });
   };
-  const worker = async (): Promise<void> => {
-    // Depth first (a stack): the pending list stays near depth × width instead of a whole level of the tree.
-    while (stack.length > 0) {
-      throwIfAborted(opts.signal);
-      const batch = stack.splice(Math.max(0, stack.length - (opts.batch ?? 512)));
-      await readBatch(repo, batch, visit, fail, opts.onTreeError !== undefined, opts.signal);
-      opts.onProgress?.(visited);
-    }
-  };
-  // Workers stop when the stack is empty even though another's batch may still push; loop until quiet.
-  while (stack.length > 0) await Promise.all(Array.from({ length: opts.concurrency ?? 2 }, worker));
+  // Depth first (a stack): the pending list stays near depth × width instead of a whole level of the tree.
+  // One batch at a time: loadBlobs already reads ahead within a batch.
+  while (stack.length > 0) {
+    throwIfAborted(opts.signal);
+    const batch = stack.splice(Math.max(0, stack.length - BATCH));
+    await readBatch(repo, batch, visit, fail, opts.onTreeError !== undefined, opts.signal);
+    opts.onProgress?.(visited);
+  }
   return visited;
 }
 

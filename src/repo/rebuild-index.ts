@@ -5,12 +5,12 @@
 import type { ObjectStore } from '../storage/index.ts';
 import { mapLimit } from '../util/index.ts';
 import type { Compression } from './blob.ts';
-import { BlobIndex } from './blob-index.ts';
 import type { CryptoPool } from './crypto-pool.ts';
 import type { MasterKey } from './crypto.ts';
 import { RepoIntegrityError } from './errors.ts';
-import { indexKey, loadIndex, writeIndexFiles, type IndexCache, type IndexFileContent } from './index-file.ts';
-import { packIdOfKey, readPackHeader } from './pack.ts';
+import { indexKey, writeIndexFiles, type IndexCache, type IndexedPackEntries, type LoadedIndex } from './index-file.ts';
+import { readPackHeader } from './pack.ts';
+import { listPackObjects } from './pack-stream.ts';
 
 export interface RebuildContext {
   store: ObjectStore;
@@ -34,27 +34,17 @@ export interface RebuildResult {
   damagedPacks: RepoIntegrityError[];
 }
 
-/** Every `data/` object that is named like a pack, with its size. */
-export async function listPacks(store: ObjectStore, prefix: string, signal?: AbortSignal): Promise<Array<{ id: string; size: number }>> {
-  const packs: Array<{ id: string; size: number }> = [];
-  for await (const o of store.listObjects(`${prefix}data/`, signal ? { signal } : {})) {
-    const id = packIdOfKey(prefix, o.key);
-    if (id) packs.push({ id, size: o.size });
-  }
-  return packs;
-}
-
 /**
- * The index files are listed before the packs: a pack uploaded after the listing of packs has its index file
- * written after the index listing too, so a full rebuild never supersedes the only file that lists it.
+ * `current` is the index as loaded (with damaged files skipped) before this call lists the packs: a pack
+ * uploaded after the listing of packs has its index file written after that load too, so a full rebuild never
+ * supersedes the only file that lists it.
  */
-export async function rebuildIndex(ctx: RebuildContext, opts: { full?: boolean | undefined; concurrency?: number | undefined } = {}): Promise<RebuildResult> {
+export async function rebuildIndex(ctx: RebuildContext, current: LoadedIndex, opts: { full?: boolean | undefined; concurrency?: number | undefined } = {}): Promise<RebuildResult> {
   const { store, prefix, key, pool, cache, compression, signal } = ctx;
-  const current = await loadIndex(store, prefix, pool, cache, new BlobIndex(), { signal, skipDamaged: true });
-  const packs = await listPacks(store, prefix, signal);
+  const packs = await listPackObjects(store, prefix, signal);
   const todo = opts.full ? packs : packs.filter((p) => !current.packs.has(p.id));
   const damagedPacks: RepoIntegrityError[] = [];
-  const read = await mapLimit(todo, opts.concurrency ?? 8, async (p): Promise<IndexFileContent['packs'][number] | undefined> => {
+  const read = await mapLimit(todo, opts.concurrency ?? 8, async (p): Promise<IndexedPackEntries | undefined> => {
     try {
       return { id: p.id, blobs: await readPackHeader(store, key, prefix, p.id, p.size, signal) };
     } catch (err) {
@@ -63,10 +53,10 @@ export async function rebuildIndex(ctx: RebuildContext, opts: { full?: boolean |
       return undefined;
     }
   });
-  const found = read.filter((p): p is IndexFileContent['packs'][number] => p !== undefined);
+  const found = read.filter((p): p is IndexedPackEntries => p !== undefined);
   const damagedIndex = current.damaged.map((e) => e.key!.slice(`${prefix}index/`.length));
   const replaced = opts.full ? [...current.files, ...current.superseded, ...damagedIndex] : damagedIndex;
-  const written = found.length || replaced.length ? await writeIndexFiles(store, prefix, pool, cache, compression, found, replaced) : [];
+  const written = await writeIndexFiles(store, prefix, pool, cache, compression, found, replaced, signal);
   // The new files are in place (the last one supersedes the old ones): the old ones can go.
   await mapLimit(replaced, 8, async (id) => {
     await store.deleteObject(indexKey(prefix, id));

@@ -2,12 +2,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalObjectStore } from '../storage/index.ts';
 import { listAll } from '../storage/testing/index.ts';
 import { RepoError, RepoPasswordError } from './errors.ts';
+import { listLocks } from './lock.ts';
 import { Repository, type InitOptions } from './repository.ts';
 import type { Snapshot } from './types.ts';
 
@@ -148,15 +149,27 @@ test('index files are cached locally and reused; a damaged cache entry is refetc
   await repo.close();
   const dir = join(cacheDir, repo.config.id, 'index');
   const cached = await readdir(dir);
-  assert.equal(cached.length, 1);
-  const again = await Repository.open(store, '', 'pw', { ...FAST, cacheDir });
-  assert.equal(again.hasBlob(id), true);
-  await again.close();
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(join(dir, cached[0]!), 'garbage');
-  const third = await Repository.open(store, '', 'pw', { ...FAST, cacheDir });
-  assert.equal(third.hasBlob(id), true, 'the damaged cache copy was replaced from the store');
-  await third.close();
+  assert.equal(cached.length, 1, 'written to the cache as uploaded');
+  const get = store.getObject.bind(store);
+  let indexGets = 0;
+  store.getObject = async (key, opts) => {
+    if (key.startsWith('index/')) indexGets++;
+    return get(key, opts);
+  };
+  try {
+    const again = await Repository.open(store, '', 'pw', { ...FAST, cacheDir });
+    assert.equal(again.hasBlob(id), true);
+    await again.close();
+    assert.equal(indexGets, 0, 'read from the cache only');
+    await writeFile(join(dir, cached[0]!), 'garbage');
+    const third = await Repository.open(store, '', 'pw', { ...FAST, cacheDir });
+    assert.equal(third.hasBlob(id), true, 'the damaged cache copy was replaced from the store');
+    await third.close();
+    assert.equal(indexGets, 1, 'the damaged entry, fetched once');
+  } finally {
+    store.getObject = get;
+  }
+  assert.deepEqual(await readFile(join(dir, cached[0]!)), await readFile(join(store.dir, 'index', cached[0]!)), 'the cache holds the stored bytes again');
 });
 
 test('the index is rebuilt from pack headers after index/ is deleted; a full rebuild replaces every index file', async () => {
@@ -186,9 +199,23 @@ test('the index is rebuilt from pack headers after index/ is deleted; a full reb
   const moreId = (await lost.saveBlob('data', more)).id;
   await lost.flush();
   assert.deepEqual(Buffer.from(await lost.loadBlob('data', moreId)), more, 'saving goes on after a rebuild (same worker lanes)');
+  const own = await lost.rebuildIndex();
+  assert.deepEqual([own.packsRead, own.indexFilesWritten], [0, []], 'the pack this session indexed is not indexed again');
   await lost.close();
   const reopened = await Repository.open(store, '', 'pw', FAST);
   assert.equal(reopened.index.size, 14);
+  const list = store.listObjects.bind(store);
+  const listed: string[] = [];
+  store.listObjects = (prefix, opts) => {
+    listed.push(prefix);
+    return list(prefix, opts);
+  };
+  try {
+    assert.equal((await reopened.rebuildIndex()).packsRead, 0);
+  } finally {
+    store.listObjects = list;
+  }
+  assert.deepEqual(listed, ['data/'], 'the index read at open serves; nothing written, nothing reloaded');
   await reopened.close();
 });
 
@@ -270,6 +297,21 @@ test('a slow store: while a full pack waits for an upload slot, saves wait too (
     store.putObject = put;
   }
   await repo.close();
+});
+
+test('withLock: the session lock when it is strong enough, else one of its own (with the session hostname) released after', async () => {
+  const store = await freshStore();
+  await (await Repository.init(store, '', 'pw', FAST)).close();
+  const repo = await Repository.open(store, '', 'pw', FAST);
+  const inside = await repo.withLock('exclusive', 'the test', async (lock) => ({ taken: lock.taken, locks: await listLocks(store, '') }));
+  assert.equal(inside.taken, true);
+  assert.deepEqual(inside.locks.map((l) => [l.info?.exclusive, l.info?.hostname]), [[true, 'test-host']]);
+  assert.deepEqual(await listLocks(store, ''), [], 'released');
+  await repo.close();
+  const shared = await Repository.open(store, '', 'pw', { ...FAST, lock: 'shared' });
+  assert.equal(await shared.withLock('shared', 'the test', async (lock) => lock.taken), false, 'the session lock serves');
+  await assert.rejects(shared.withLock('exclusive', 'the test', async () => undefined), (err: unknown) => err instanceof RepoError && err.reason === 'Locked' && /^the test needs an exclusive lock/.test(err.message));
+  await shared.close();
 });
 
 test('bad settings and ids are refused with the field named', async () => {

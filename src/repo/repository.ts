@@ -22,12 +22,12 @@ import { MasterKey, isHexId, kdfProblem, type KdfParams } from './crypto.ts';
 import { listSnapshotIds, readAllSnapshots, readSnapshot, snapshotKey, writeSnapshot } from './snapshot-file.ts';
 import { parseTree, serializeTree } from './tree.ts';
 import { RepoError } from './errors.ts';
-import { IndexCache, loadIndex, type LoadedIndex } from './index-file.ts';
+import { IndexCache, loadIndex, readIndexFile, writeIndexFiles, type IndexedPackEntries, type IndexFileContent, type LoadedIndex } from './index-file.ts';
 import { addKey, checkPassword, listKeyIds, listKeys, removeKey, unlock, type KeyInfo, type KeyOptions } from './keys.ts';
 import { RepoLock } from './lock.ts';
 import { PackSaver, type SaverStats } from './pack-saver.ts';
 import { readPackHeader, type PackEntry } from './pack.ts';
-import { listPacks, rebuildIndex, type RebuildResult } from './rebuild-index.ts';
+import { rebuildIndex, type RebuildResult } from './rebuild-index.ts';
 import type { BlobId, BlobType, RepoConfig, RepositoryApi, Snapshot, Tree } from './types.ts';
 
 export interface RepositoryOptions {
@@ -42,10 +42,8 @@ export interface RepositoryOptions {
   encodeConcurrency?: number | undefined;
   threads?: number | undefined;
   uploadConcurrency?: number | undefined;
-  /** Lock the repository before the index is read: `shared` for backup and restore, `exclusive` for maintenance. */
+  /** Lock the repository before the index is read (failing at once on a conflicting lock): `shared` for backup and restore, `exclusive` for maintenance. */
   lock?: 'shared' | 'exclusive' | undefined;
-  /** How long to wait for a conflicting lock (default 0: fail at once). */
-  lockWaitMs?: number | undefined;
   /** Open even when index files fail their checks (for check and rebuild-index); see `indexState.damaged`. */
   skipDamagedIndex?: boolean | undefined;
   signal?: AbortSignal | undefined;
@@ -136,7 +134,7 @@ export class Repository implements RepositoryApi {
 
   static async #opened(store: ObjectStore, prefix: string, config: RepoConfig, key: MasterKey, keyId: string, opts: RepositoryOptions): Promise<Repository> {
     const where = describeLocation(store, prefix);
-    const lock = opts.lock ? await RepoLock.acquire(store, prefix, where, { exclusive: opts.lock === 'exclusive', waitMs: opts.lockWaitMs, hostname: opts.hostname }) : undefined;
+    const lock = opts.lock ? await RepoLock.acquire(store, prefix, where, { exclusive: opts.lock === 'exclusive', hostname: opts.hostname }) : undefined;
     const pool = new CryptoPool(key, { threads: opts.threads, packSize: config.packSize });
     try {
       const index = new BlobIndex();
@@ -175,7 +173,7 @@ export class Repository implements RepositoryApi {
     return this.#pool;
   }
 
-  /** The lock taken at open or by lock(), if any; its signal aborts when the lock is lost. */
+  /** The lock taken at open, if any; its signal aborts when the lock is lost. */
   get heldLock(): RepoLock | undefined {
     return this.#lock;
   }
@@ -222,7 +220,7 @@ export class Repository implements RepositoryApi {
 
   /** A snapshot by its full id (snapshot-ops' findSnapshot resolves prefixes). */
   loadSnapshot(id: string): Promise<Snapshot> {
-    return readSnapshot(this.store, this.prefix, this.#key, id);
+    return readSnapshot(this.store, this.prefix, this.#key, id, this.#opts.signal);
   }
 
   listSnapshots(): Promise<Snapshot[]> {
@@ -267,39 +265,55 @@ export class Repository implements RepositoryApi {
     return readPackHeader(this.store, this.#key, this.prefix, packId, size, this.#opts.signal);
   }
 
-  /** Every pack in the store with its size (one listing of `data/`). */
-  listPacks(): Promise<Array<{ id: string; size: number }>> {
-    return listPacks(this.store, this.prefix, this.#opts.signal);
+  /** One index file, through the local cache (maintenance rewrites the files in force); undefined when the store has none by that id. */
+  readIndexFile(id: string, signal?: AbortSignal): Promise<IndexFileContent | undefined> {
+    return readIndexFile(this.store, this.prefix, this.#pool, this.#cache, id, signal ?? this.#opts.signal);
   }
 
-  /** Flushes, then reads the index files again (after maintenance or another writer). */
-  async reloadIndex(): Promise<void> {
+  /** Writes (and caches) index files listing `packs`; the last one supersedes `supersedes`. Returns their ids. */
+  writeIndexFiles(packs: Iterable<IndexedPackEntries> | AsyncIterable<IndexedPackEntries>, supersedes: string[], signal?: AbortSignal): Promise<string[]> {
+    return writeIndexFiles(this.store, this.prefix, this.#pool, this.#cache, this.config.compression, packs, supersedes, signal ?? this.#opts.signal);
+  }
+
+  /**
+   * Flushes, then reads the index files again (after maintenance or another writer). `fromStore` reads every
+   * file from the store, not the local cache (check verifies what is stored); `skipDamaged` as at open.
+   */
+  async reloadIndex(opts: { fromStore?: boolean; skipDamaged?: boolean } = {}): Promise<void> {
     await this.flush();
-    const index = new BlobIndex();
-    this.#indexState = await loadIndex(this.store, this.prefix, this.#pool, this.#cache, index, { signal: this.#opts.signal, skipDamaged: this.#opts.skipDamagedIndex });
-    this.#index = index;
-    this.#saver = this.#newSaver();
+    await this.#reload(opts);
   }
 
   /**
    * Indexes packs no index file lists, from their headers (after index files were lost or damaged); `full`
-   * reads every pack and replaces all index files (run it under an exclusive lock). Reloads the index after.
+   * reads every pack and replaces all index files (run it under an exclusive lock). Reloads the index when
+   * it wrote or removed an index file.
    */
   async rebuildIndex(opts: { full?: boolean; concurrency?: number } = {}): Promise<RebuildResult> {
     await this.flush();
-    const result = await rebuildIndex({ store: this.store, prefix: this.prefix, key: this.#key, pool: this.#pool, cache: this.#cache, compression: this.config.compression, signal: this.#opts.signal }, opts);
-    const index = new BlobIndex();
-    this.#indexState = await loadIndex(this.store, this.prefix, this.#pool, this.#cache, index, { signal: this.#opts.signal, skipDamaged: true });
-    this.#index = index;
-    this.#saver = this.#newSaver();
+    // The index files this session wrote are not in the state read before: read it again so their packs count as indexed.
+    if (this.#saver.stats.indexFiles > 0) await this.#reload({ skipDamaged: true });
+    const ctx = { store: this.store, prefix: this.prefix, key: this.#key, pool: this.#pool, cache: this.#cache, compression: this.config.compression, signal: this.#opts.signal };
+    const result = await rebuildIndex(ctx, this.#indexState, opts);
+    if (result.indexFilesWritten.length > 0 || result.indexFilesRemoved.length > 0) await this.#reload({ skipDamaged: true });
     return result;
   }
 
-  /** Takes a lock now (when open did not); released by close(). */
-  async lock(kind: 'shared' | 'exclusive', waitMs?: number): Promise<RepoLock> {
-    if (this.#lock) throw new RepoError('InvalidArgument', `this session already holds ${this.#lock.exclusive ? 'an exclusive' : 'a shared'} lock`);
-    this.#lock = await RepoLock.acquire(this.store, this.prefix, this.where, { exclusive: kind === 'exclusive', waitMs, hostname: this.#opts.hostname });
-    return this.#lock;
+  /**
+   * Runs `fn` under a lock of `kind`: the one this session holds (an exclusive one does for a shared need; a
+   * shared one for an exclusive need is an error naming `what`), or one taken now (failing at once on a
+   * conflicting lock) and released after. `fn` gets the lock's signal, aborted when the lock is lost, and
+   * whether the lock was taken now: then others may have written since the index was read.
+   */
+  async withLock<T>(kind: 'shared' | 'exclusive', what: string, fn: (lock: { signal: AbortSignal; taken: boolean }) => Promise<T>): Promise<T> {
+    const held = this.#lock;
+    if (held && kind === 'exclusive' && !held.exclusive) throw new RepoError('Locked', `${what} needs an exclusive lock, and this session holds a shared one; open the repository with no lock or an exclusive one`);
+    const lock = held ?? (await RepoLock.acquire(this.store, this.prefix, this.where, { exclusive: kind === 'exclusive', hostname: this.#opts.hostname }));
+    try {
+      return await fn({ signal: lock.signal, taken: lock !== held });
+    } finally {
+      if (lock !== held) await lock.release();
+    }
   }
 
   /**
@@ -315,6 +329,15 @@ export class Repository implements RepositoryApi {
       this.#lock = undefined;
       await lock?.release();
     }
+  }
+
+  /** Reads the index files into a new index (and a new saver over it); the old ones are dropped. */
+  async #reload(opts: { fromStore?: boolean | undefined; skipDamaged?: boolean | undefined }): Promise<void> {
+    const index = new BlobIndex();
+    const cache = opts.fromStore ? new IndexCache(undefined) : this.#cache;
+    this.#indexState = await loadIndex(this.store, this.prefix, this.#pool, cache, index, { signal: this.#opts.signal, skipDamaged: opts.skipDamaged ?? this.#opts.skipDamagedIndex });
+    this.#index = index;
+    this.#saver = this.#newSaver();
   }
 
   #newSaver(): PackSaver {

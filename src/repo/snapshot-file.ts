@@ -1,9 +1,9 @@
 /** @module repo/snapshot-file: snapshot files, `snapshots/<id>`: sealed JSON named by the SHA-256 of the stored bytes. */
-import { isObjectNotFound, type ObjectStore } from '../storage/index.ts';
+import { isObjectNotFound, readObject, type ObjectStore } from '../storage/index.ts';
 import { mapLimit } from '../util/index.ts';
-import { openObject, sealObject, type Compression } from './blob.ts';
+import { checkNamed, listIds, openObject, parseDocument, sealObject, type Compression } from './blob.ts';
 import { isHexId, sha256Hex, type MasterKey } from './crypto.ts';
-import { RepoError, RepoIntegrityError } from './errors.ts';
+import { RepoError } from './errors.ts';
 import type { Snapshot } from './types.ts';
 
 export function snapshotKey(prefix: string, id: string): string {
@@ -32,43 +32,29 @@ export async function writeSnapshot(store: ObjectStore, prefix: string, key: Mas
   return id;
 }
 
-export async function listSnapshotIds(store: ObjectStore, prefix: string, signal?: AbortSignal): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const o of store.listObjects(`${prefix}snapshots/`, signal ? { signal } : {})) {
-    const id = o.key.slice(`${prefix}snapshots/`.length);
-    if (isHexId(id)) ids.push(id);
-  }
-  return ids;
+export function listSnapshotIds(store: ObjectStore, prefix: string, signal?: AbortSignal): Promise<string[]> {
+  return listIds(store, `${prefix}snapshots/`, signal);
 }
 
-export async function readSnapshot(store: ObjectStore, prefix: string, key: MasterKey, id: string): Promise<Snapshot> {
+export async function readSnapshot(store: ObjectStore, prefix: string, key: MasterKey, id: string, signal?: AbortSignal): Promise<Snapshot> {
   if (!isHexId(id)) throw new RepoError('InvalidArgument', `snapshot id ${JSON.stringify(id)} is not 64 lowercase hex characters`);
   const objectKey = snapshotKey(prefix, id);
   let bytes: Buffer;
   try {
-    bytes = Buffer.concat(await (await store.getObject(objectKey)).toArray());
+    bytes = await readObject(store, objectKey, signal);
   } catch (err) {
     if (isObjectNotFound(err)) throw new RepoError('NotFound', `no snapshot ${id}`, { cause: err });
     throw err;
   }
   const target = { kind: 'snapshot' as const, key: objectKey };
-  if (sha256Hex(bytes) !== id) throw new RepoIntegrityError(target, 'its bytes do not match its name (SHA-256)');
-  const plain = openObject(key, bytes, target);
-  let snapshot: Snapshot;
-  try {
-    snapshot = JSON.parse(plain.toString('utf8')) as Snapshot;
-  } catch (err) {
-    throw new RepoIntegrityError(target, 'it is not JSON', { cause: err });
-  }
-  const problem = snapshotProblem(snapshot);
-  if (problem) throw new RepoIntegrityError(target, problem);
-  return { id, ...snapshot };
+  checkNamed(bytes, id, target);
+  return { id, ...parseDocument<Snapshot>(openObject(key, bytes, target), target, snapshotProblem) };
 }
 
 /** Every snapshot, oldest first (ties by id); a snapshot deleted while listing is left out. */
 export async function readAllSnapshots(store: ObjectStore, prefix: string, key: MasterKey, signal?: AbortSignal): Promise<Snapshot[]> {
   const ids = await listSnapshotIds(store, prefix, signal);
-  const all = await mapLimit(ids, 8, (id) => readSnapshot(store, prefix, key, id).catch((err: unknown) => {
+  const all = await mapLimit(ids, 8, (id) => readSnapshot(store, prefix, key, id, signal).catch((err: unknown) => {
     if (err instanceof RepoError && err.reason === 'NotFound') return undefined;
     throw err;
   }));

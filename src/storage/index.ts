@@ -3,6 +3,7 @@ export type { ObjectBody, ObjectInfo, ObjectOptions, ObjectStore, PutObjectOptio
 export { StorageError, ObjectNotFoundError, isObjectNotFound, isStorageError, redact, type StorageErrorReason } from './errors.ts';
 export { createObjectStore, canonicalProvider, PROVIDERS, LOCAL_CONFIG_KEYS, type CreateObjectStoreOptions, type ProviderName } from './registry.ts';
 export { BackupStore, type BackupStoreOptions } from './backup-store.ts';
+export { readObject } from './read.ts';
 export {
   ObjectStoreLayout,
   normalizePrefix,

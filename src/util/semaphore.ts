@@ -1,41 +1,52 @@
-/** @module util/semaphore: a counting semaphore that bounds concurrency, with abortable waits. */
+/** @module util/semaphore: semaphores that bound concurrency (or bytes in flight), with abortable waits. */
 import { abortReason } from './abort.ts';
 
 interface Waiter {
-  resolve: (release: () => void) => void;
+  weight: number;
+  resolve: () => void;
   reject: (err: Error) => void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
 }
 
-/** Bounds how many holders run at once; waiters are served first-in, first-out. */
-export class Semaphore {
-  readonly #limit: number;
-  #active = 0;
+/**
+ * Bounds the total weight held at once (bytes in flight, say). Waiters are served first-in, first-out, so a
+ * heavy request is not starved by light ones behind it; one heavier than the whole limit passes when nothing
+ * is held, so it cannot deadlock.
+ */
+export class WeightedSemaphore {
+  readonly limit: number;
+  #held = 0;
   readonly #queue: Waiter[] = [];
 
   constructor(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
-    this.#limit = limit;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
+    this.limit = limit;
   }
 
-  get active(): number {
-    return this.#active;
+  /** Weight held now. */
+  get held(): number {
+    return this.#held;
   }
 
   get waiting(): number {
     return this.#queue.length;
   }
 
-  /** Waits for a slot; the returned function releases it (calling it twice is harmless). */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  /** Takes `weight` when it fits now and nobody waits; false otherwise. */
+  tryAcquire(weight: number): boolean {
+    if (this.#queue.length > 0 || !this.#fits(weight)) return false;
+    this.#held += weight;
+    return true;
+  }
+
+  /** Waits until `weight` fits; give it back with `release(weight)`. */
+  acquire(weight: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.#active < this.#limit) {
-      this.#active++;
-      return Promise.resolve(this.#releaser());
-    }
+    if (this.tryAcquire(weight)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        weight,
         resolve,
         reject,
         signal,
@@ -43,11 +54,58 @@ export class Semaphore {
           const i = this.#queue.indexOf(waiter);
           if (i >= 0) this.#queue.splice(i, 1);
           reject(abortReason(signal!));
+          this.#wake(); // the waiters behind a heavy one may fit now
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
       this.#queue.push(waiter);
     });
+  }
+
+  release(weight: number): void {
+    this.#held -= weight;
+    this.#wake();
+  }
+
+  #fits(weight: number): boolean {
+    return this.#held === 0 || this.#held + weight <= this.limit;
+  }
+
+  #wake(): void {
+    while (this.#queue.length > 0 && this.#fits(this.#queue[0]!.weight)) {
+      const w = this.#queue.shift()!;
+      w.signal?.removeEventListener('abort', w.onAbort);
+      this.#held += w.weight;
+      w.resolve();
+    }
+  }
+}
+
+/** Bounds how many holders run at once (a WeightedSemaphore whose every holder weighs 1); first-in, first-out. */
+export class Semaphore {
+  readonly #slots: WeightedSemaphore;
+
+  constructor(limit: number) {
+    this.#slots = new WeightedSemaphore(limit);
+  }
+
+  get active(): number {
+    return this.#slots.held;
+  }
+
+  get waiting(): number {
+    return this.#slots.waiting;
+  }
+
+  /** Waits for a slot; the returned function releases it (calling it twice is harmless). */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    await this.#slots.acquire(1, signal);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#slots.release(1);
+    };
   }
 
   /** Runs `fn` while holding a slot. */
@@ -58,21 +116,6 @@ export class Semaphore {
     } finally {
       release();
     }
-  }
-
-  #releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#queue.shift();
-      if (next) {
-        next.signal?.removeEventListener('abort', next.onAbort);
-        next.resolve(this.#releaser()); // the slot passes straight to the next waiter
-      } else {
-        this.#active--;
-      }
-    };
   }
 }
 
