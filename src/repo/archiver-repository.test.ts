@@ -70,6 +70,23 @@ test('an incremental backup through the real repository stores only the changed 
   await store.close();
 });
 
+test('small files restore with a ranged read per run of blobs, not one per file', async () => {
+  const { store, repo, src, work } = await setup();
+  const snap = await backupDirectory(repo, src);
+  await repo.close();
+  const reopened = await Repository.open(store, 'repo', 'secret');
+  const realRange = store.getObjectRange.bind(store);
+  let ranged = 0;
+  store.getObjectRange = (...args) => (ranged++, realRange(...args));
+  await restoreSnapshot(reopened, snap, join(work, 'out'), { paths: ['dir/sub'] });
+  assertSameDisk(await describeDisk(join(src, 'dir/sub')), await describeDisk(join(work, 'out/dir/sub')));
+  // 29 data blobs back to back in one pack (small-0 is empty), and the trees: the root and dir/ to check the
+  // path, then root, dir/ and dir/sub/ for the restore.
+  assert.ok(ranged <= 8, `${ranged} ranged reads for 30 small files`);
+  await reopened.close();
+  await store.close();
+});
+
 test('a changed byte in a pack fails the restore', async () => {
   const { store, repo, src, work } = await setup();
   const snap = await backupDirectory(repo, src);

@@ -2,9 +2,11 @@
  * @module repo/archiver: backs up a directory tree into a snapshot.
  *
  * Depth first and bottom up: a directory's tree blob is saved as soon as its entries are done, so memory
- * holds only the directories on the current paths, never the whole tree. With a parent snapshot of the same
- * source, the parent's trees are walked alongside and a file whose size, mtime, ctime and inode did not change
- * keeps the parent's content without being read; an unchanged directory then serializes to the same tree id.
+ * holds the directories on the current paths, never the whole tree. With a parent snapshot of the same source,
+ * the parent's trees are walked alongside and a file whose size, mtime, ctime and inode did not change keeps
+ * the parent's content without being read; an unchanged directory then serializes to the same tree id. The
+ * parent's trees of a directory's subdirectories are read in groups (snapshot-ops' TreeGroups), so each
+ * directory on the current paths also holds up to two groups of them (16 trees each).
  */
 import { hostname as osHostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,8 +15,8 @@ import { Semaphore, throwIfAborted } from '../util/index.ts';
 import { ByteBudget, SideSlots, TaskSet } from './budget.ts';
 import { READ_SIZE } from './chunker.ts';
 import { storeFile, type FileContent, type StoreStats } from './file-content.ts';
-import { findParentSnapshot } from './snapshot-ops.ts';
-import { compareNames, parseTree, serializeTree } from './tree.ts';
+import { TreeGroups, findParentSnapshot } from './snapshot-ops.ts';
+import { compareNames, serializeTree } from './tree.ts';
 import { EntryError, entryErrors, inodeKey, isSparse, listDir, nodeArchiverFs, nodeFromStat, nodeType, type ArchiverFs } from './walk.ts';
 import type { BlobId, RepositoryApi, Snapshot, SnapshotSource, Tree, TreeNode } from './types.ts';
 import type { BigIntStats } from 'node:fs';
@@ -45,31 +47,27 @@ export interface BackupOptions {
   onProgress?: (p: BackupProgress) => void;
   /** Least time between two progress calls (default 250 ms). */
   progressIntervalMs?: number;
-  /** Large files read at once (default 2); small files and metadata are read in turn, synchronously. */
-  concurrency?: number;
   /**
-   * Bytes of chunks read but not yet stored (default 4 MiB: a few chunks per worker keep it busy; measured on
-   * F1, 4 MiB gave the most MB/s per CPU second and 30-80 MB less peak RSS than 8-32 MiB). Small files in
-   * flight have a budget of their own (default 1 MiB, each charged its size and ~2 KiB of bookkeeping: ~500
-   * files; on F2, 30 MB less peak RSS than 4 MiB at the same files/s).
+   * Bytes of chunks of large files read but not yet stored (default 4 MiB: a few chunks per worker keep it
+   * busy; measured on F1, 4 MiB gave the most MB/s per CPU second and 30-80 MB less peak RSS than 8-32 MiB).
+   * Small files in flight have a budget of their own, not changed by this (1 MiB, each charged its size and
+   * ~2 KiB of bookkeeping: ~500 files; on F2, 30 MB less peak RSS than 4 MiB at the same files/s).
    */
   maxInFlightBytes?: number;
   /** File system seam (tests). */
   fs?: ArchiverFs;
-  /** Clock (tests). */
-  now?: () => Date;
 }
 
 /** Subdirectories walked side by side at most (beyond that, depth first in the walking task). */
 const PARALLEL_DIRS = 2;
+/** Large files read at once; small files and metadata are read in turn, synchronously. */
+const LARGE_FILES = 2;
 /** Files below this size (and the chunker's minimum) are read whole, synchronously, and stored as one blob. */
 const SMALL_FILE = 256 * 1024;
 /** What one small file in flight is charged beyond its bytes (promises, closures, the node). */
 const SMALL_FILE_OVERHEAD = 2 * 1024;
 const IN_FLIGHT = 4 * 1024 * 1024;
 const SMALL_IN_FLIGHT = 1024 * 1024;
-/** Parent trees of subdirectories read together (and one such group ahead of the walk), per directory. */
-const TREE_LOOKAHEAD = 16;
 /** Longest stretch of synchronous file system calls before the event loop gets a turn. */
 const YIELD_MS = 10;
 
@@ -79,17 +77,16 @@ const YIELD_MS = 10;
  * except the root directory itself.
  */
 export async function backupDirectory(repo: RepositoryApi, dir: string, opts: BackupOptions = {}): Promise<Snapshot> {
-  const now = opts.now ?? (() => new Date());
-  const started = now();
+  const started = new Date();
   const root = resolve(dir);
   const host = opts.hostname ?? osHostname();
   const source: SnapshotSource = { host, ...opts.source, path: opts.source?.path ?? root };
   const parent = opts.parent === undefined ? await findParentSnapshot(repo, source) : (opts.parent ?? undefined);
-  const run = new BackupRun(repo, opts, started.getTime(), now);
+  const run = new BackupRun(repo, opts, started.getTime());
   if (!run.fs.lstat(root).isDirectory()) throw new Error(`backup: ${root} is not a directory (a symlink is not followed)`);
   let tree: BlobId;
   try {
-    tree = await run.directory(root, '', run.previousNodes(parent?.tree));
+    tree = await run.root(root, parent?.tree);
   } finally {
     await run.stored().catch(() => undefined); // nothing left running; a failure is rethrown below or above
   }
@@ -112,7 +109,7 @@ export async function backupDirectory(repo: RepositoryApi, dir: string, opts: Ba
       newBytesRaw: s.newBytesRaw,
       newBytesStored: s.newBytesStored,
       errorCount: run.errors.length,
-      durationMs: now().getTime() - started.getTime(),
+      durationMs: Date.now() - started.getTime(),
     },
     ...(run.errors.length > 0 ? { errors: run.errors.sort((a, b) => compareNames(a.path, b.path)) } : {}),
   };
@@ -144,27 +141,30 @@ class BackupRun {
   /** Content of multiply-linked files by device:inode, so each is read once. */
   readonly #linked = new Map<string, Promise<FileContent>>();
   readonly #started: number;
-  readonly #now: () => Date;
   #lastProgress = 0;
   #yieldedAt = performance.now();
 
-  constructor(repo: RepositoryApi, opts: BackupOptions, started: number, now: () => Date) {
+  constructor(repo: RepositoryApi, opts: BackupOptions, started: number) {
     this.#repo = repo;
     this.#opts = opts;
     this.fs = entryErrors(opts.fs ?? nodeArchiverFs());
     this.#budget = new ByteBudget(opts.maxInFlightBytes ?? IN_FLIGHT);
-    this.#smallBudget = new ByteBudget(opts.maxInFlightBytes ?? SMALL_IN_FLIGHT);
-    this.#largeFiles = new Semaphore(opts.concurrency ?? 2);
+    this.#smallBudget = new ByteBudget(SMALL_IN_FLIGHT);
+    this.#largeFiles = new Semaphore(LARGE_FILES);
     this.#smallFile = Math.min(repo.config.chunker.minSize, SMALL_FILE);
     this.#started = started;
-    this.#now = now;
+  }
+
+  /** Backs up the root directory `path`; `parentTree` is the parent snapshot's root tree, if any. */
+  root(path: string, parentTree: BlobId | undefined): Promise<BlobId> {
+    return this.#directory(path, '', this.#previousNodes(new TreeGroups(this.#repo, [parentTree], nodesByName, this.#opts.signal), 0));
   }
 
   /**
    * Backs up one directory's entries and saves its tree; `rel` is its path in the snapshot ('' for the root),
    * `previousNodes` the parent snapshot's entries of it (being loaded).
    */
-  async directory(path: string, rel: string, previousNodes: Promise<Map<string, TreeNode> | undefined>): Promise<BlobId> {
+  async #directory(path: string, rel: string, previousNodes: Promise<Map<string, TreeNode> | undefined>): Promise<BlobId> {
     throwIfAborted(this.#opts.signal);
     const names = listDir(this.fs, path);
     const previous = await previousNodes;
@@ -242,27 +242,12 @@ class BackupRun {
       const prev = previous?.get(names[index]!);
       return prev?.type === 'dir' ? prev.subtree : undefined;
     });
-    // The parent's trees of the subdirectories, read in groups ahead of the walk: a group's trees lying back to
-    // back in a pack come in one ranged read (a read per tree cost ~0.2 ms of main-thread time in file-handle
-    // calls alone: 1/5 of an incremental run over 100k small files), and the next group is read during this one.
-    const groups = new Map<number, Promise<Array<Map<string, TreeNode> | undefined>>>();
-    const groupOf = (g: number): Promise<Array<Map<string, TreeNode> | undefined>> | undefined => {
-      if (g * TREE_LOOKAHEAD >= trees.length) return undefined;
-      let p = groups.get(g);
-      if (!p) groups.set(g, (p = this.#previousGroup(trees.slice(g * TREE_LOOKAHEAD, (g + 1) * TREE_LOOKAHEAD))));
-      return p;
-    };
-    const previousOf = async (k: number): Promise<Map<string, TreeNode> | undefined> => {
-      const g = Math.floor(k / TREE_LOOKAHEAD);
-      groups.delete(g - 2); // walked (subdirectories start in order, a few at a time)
-      const group = groupOf(g)!;
-      groupOf(g + 1);
-      return (await group)[k % TREE_LOOKAHEAD];
-    };
+    // The parent's trees of the subdirectories, read in groups ahead of the walk (see TreeGroups).
+    const groups = new TreeGroups(this.#repo, trees, nodesByName, this.#opts.signal);
     await this.#dirSlots.each(subdirs.map((s, k) => ({ ...s, k })), async ({ index, stat, k }) => {
       const name = names[index]!;
-      const previousNodes = previousOf(k);
-      const subtree = await this.#try(relPath(rel, name), () => this.directory(join(path, name), relPath(rel, name), previousNodes));
+      const previousNodes = this.#previousNodes(groups, k); // asked for as each starts, in order
+      const subtree = await this.#try(relPath(rel, name), () => this.#directory(join(path, name), relPath(rel, name), previousNodes));
       if (subtree !== undefined) nodes[index] = { ...nodeFromStat(name, 'dir', stat), subtree };
     });
   }
@@ -376,31 +361,12 @@ class BackupRun {
   }
 
   /**
-   * `previousNodes` of several trees, read together when the repository can (runs of blobs in one request).
-   * Never rejects: when the group fails, each tree is read alone, so only a tree that cannot be read is ignored.
+   * The parent snapshot's nodes by name of subdirectory `k` of `groups`; a parent tree that cannot be read is
+   * ignored (its directory is then read whole). Never rejects.
    */
-  async #previousGroup(ids: Array<BlobId | undefined>): Promise<Array<Map<string, TreeNode> | undefined>> {
-    const wanted = ids.filter((id): id is BlobId => id !== undefined);
-    if (wanted.length > 1 && this.#repo.loadBlobs) {
-      try {
-        const byId = new Map<BlobId, Map<string, TreeNode>>();
-        for await (const { id, data } of this.#repo.loadBlobs(wanted, { type: 'tree' })) byId.set(id, nodesByName(parseTree(data)));
-        return ids.map((id) => (id === undefined ? undefined : byId.get(id)));
-      } catch {
-        // one at a time below
-      }
-    }
-    return Promise.all(ids.map((id) => this.previousNodes(id)));
-  }
-
-  /** The parent snapshot's nodes of a directory by name; a parent tree that cannot be read is ignored (never rejects). */
-  async previousNodes(tree: BlobId | undefined): Promise<Map<string, TreeNode> | undefined> {
-    if (tree === undefined) return undefined;
-    try {
-      return nodesByName(await this.#repo.loadTree(tree));
-    } catch {
-      return undefined;
-    }
+  async #previousNodes(groups: TreeGroups<Map<string, TreeNode>>, k: number): Promise<Map<string, TreeNode> | undefined> {
+    const loaded = await groups.get(k);
+    return loaded?.ok ? loaded.value : undefined;
   }
 
   /** Runs an I/O step of one entry; a file system failure is recorded against the entry, anything else thrown. */
@@ -430,7 +396,7 @@ class BackupRun {
   progress(done: boolean): void {
     const cb = this.#opts.onProgress;
     if (!cb) return;
-    const t = this.#now().getTime();
+    const t = Date.now();
     if (!done && t - this.#lastProgress < (this.#opts.progressIntervalMs ?? 250)) return;
     this.#lastProgress = t;
     cb({ files: this.files, dirs: this.dirs, bytesDone: this.bytesDone, bytesRead: this.stats.bytesRead, newBytes: this.stats.newBytesRaw, errors: this.errors.length, elapsedMs: t - this.#started, done });

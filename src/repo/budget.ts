@@ -1,86 +1,20 @@
 /** @module repo/budget: flow control for the archiver and restorer — a byte budget and a set of running tasks. */
-import { abortReason } from '../util/index.ts';
+import { WeightedSemaphore } from '../util/semaphore.ts';
 
 /**
- * Bounds the bytes held in flight (chunks read but not yet stored, blobs loaded but not yet written).
- * A request larger than the whole budget is let through when nothing else is held, so it cannot deadlock.
+ * Bounds the bytes held in flight (chunks read but not yet stored, blobs loaded but not yet written): a
+ * weighted semaphore whose weights are bytes. A request larger than the whole budget is let through when
+ * nothing else is held, so it cannot deadlock.
  */
-export class ByteBudget {
-  readonly limit: number;
-  #used = 0;
-  readonly #waiters: Array<{ bytes: number; resolve: () => void; reject: (err: Error) => void; signal?: AbortSignal; onAbort: () => void }> = [];
-
-  constructor(limit: number) {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`byte budget must be a positive integer, got ${limit}`);
-    this.limit = limit;
-  }
-
-  get used(): number {
-    return this.#used;
-  }
-
-  /** Takes `bytes` when they fit now (and nobody waits); false otherwise. */
-  tryAcquire(bytes: number): boolean {
-    if (this.#waiters.length > 0 || !this.#fits(bytes)) return false;
-    this.#used += bytes;
-    return true;
-  }
-
-  acquire(bytes: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.#waiters.length === 0 && this.#fits(bytes)) {
-      this.#used += bytes;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        bytes,
-        resolve,
-        reject,
-        signal,
-        onAbort: () => {
-          const i = this.#waiters.indexOf(waiter);
-          if (i >= 0) this.#waiters.splice(i, 1);
-          reject(abortReason(signal!));
-          this.#wake();
-        },
-      };
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
-  }
-
-  release(bytes: number): void {
-    this.#used -= bytes;
-    this.#wake();
-  }
-
-  #fits(bytes: number): boolean {
-    return this.#used === 0 || this.#used + bytes <= this.limit;
-  }
-
-  /** Serves waiters in order, so a large request is not starved by small ones behind it. */
-  #wake(): void {
-    while (this.#waiters.length > 0 && this.#fits(this.#waiters[0]!.bytes)) {
-      const w = this.#waiters.shift()!;
-      w.signal?.removeEventListener('abort', w.onAbort);
-      this.#used += w.bytes;
-      w.resolve();
-    }
-  }
-}
+export class ByteBudget extends WeightedSemaphore {}
 
 /**
  * Background tasks whose failure must not go unnoticed: `add` starts watching one, `drain` waits for all of
- * them and throws the first failure. A failure seen early is also available as `failure` to stop new work.
+ * them and throws the first failure. `check` throws a failure seen early, to stop new work.
  */
 export class TaskSet {
   readonly #running = new Set<Promise<void>>();
   #failure: { err: unknown } | undefined;
-
-  get failure(): unknown {
-    return this.#failure?.err;
-  }
 
   /** Throws the first failure so far, if any. */
   check(): void {
@@ -119,24 +53,26 @@ export class SideSlots {
     this.limit = limit;
   }
 
+  /**
+   * Runs `fn` for each item in order: on a free side slot, else inline. After the first failure no further item
+   * starts; the started ones finish and that failure is thrown. Side tasks are observed at once, so one that
+   * fails while the loop is still going is never an unhandled rejection.
+   */
   async each<T>(items: Iterable<T>, fn: (item: T) => Promise<void>): Promise<void> {
     const side: Array<Promise<void>> = [];
-    let inlineError: { err: unknown } | undefined;
-    try {
-      for (const item of items) {
-        if (this.#busy < this.limit) {
-          this.#busy++;
-          side.push(fn(item).finally(() => this.#busy--));
-        } else {
-          await fn(item);
-        }
+    let failure: { err: unknown } | undefined;
+    const fail = (err: unknown): void => void (failure ??= { err });
+    for (const item of items) {
+      if (failure) break;
+      if (this.#busy < this.limit) {
+        this.#busy++;
+        side.push(fn(item).catch(fail).finally(() => this.#busy--));
+      } else {
+        await fn(item).catch(fail);
       }
-    } catch (err) {
-      inlineError = { err };
     }
-    const results = await Promise.allSettled(side);
-    if (inlineError) throw inlineError.err;
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await Promise.all(side);
+    if (failure) throw failure.err;
   }
+
 }

@@ -39,8 +39,8 @@ export interface StoreFileOptions {
   /** Size from lstat: sizes the first read, so a small file takes one read. */
   expectedSize: number;
   stats: StoreStats;
-  /** A read buffer of READ_SIZE bytes to use (the caller's, reused across files); default: a new one. */
-  buffer?: Buffer;
+  /** A read buffer of READ_SIZE bytes (the caller's, reused across files: a fresh one per file costs page faults). */
+  buffer: Buffer;
   /** Called with the bytes of each read, for progress. */
   onRead?: (bytes: number) => void;
   signal?: AbortSignal;
@@ -54,7 +54,7 @@ export interface StoreFileOptions {
  */
 export async function storeFile(file: FileHandle, opts: StoreFileOptions): Promise<FileContent> {
   const { minSize } = opts.repo.config.chunker;
-  const buf = opts.buffer ?? Buffer.allocUnsafeSlow(Math.min(READ_SIZE, opts.expectedSize + 1));
+  const buf = opts.buffer;
   // One byte more than expected, so an unchanged small file is read (and known complete) in one call.
   const first = buf.subarray(0, Math.min(READ_SIZE, opts.expectedSize + 1));
   const n = await readFull(file, first, opts.signal);
@@ -65,9 +65,8 @@ export async function storeFile(file: FileHandle, opts: StoreFileOptions): Promi
     const { id } = await save(opts, first.subarray(0, n));
     return { size: n, content: [id] };
   }
-  const eof = n < first.length;
-  // The buffer is reused for the rest unless it was sized for a file that turned out larger.
-  return streamFile(file, eof || buf.length === READ_SIZE ? buf.subarray(0, READ_SIZE) : Buffer.allocUnsafeSlow(READ_SIZE), first.subarray(0, n), eof, opts);
+  // The rest is read into the same buffer: the head's chunks are handed over (copied) before the next read.
+  return streamFile(file, buf, first.subarray(0, n), n < first.length, opts);
 }
 
 /** Chunks the rest of a file; `head` holds the bytes already read, `eof` tells whether that was all. */

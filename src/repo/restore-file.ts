@@ -1,6 +1,6 @@
 /**
- * @module repo/restore-file: writes one file's content from its blobs — in order, a few blobs prefetched,
- * holes left as holes (positioned writes around them, then the final size by ftruncate).
+ * @module repo/restore-file: writes one file's content from its blobs — in order, read ahead within a byte
+ * budget, holes left as holes (positioned writes around them, then the final size by ftruncate).
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { ByteBudget } from './budget.ts';
@@ -14,9 +14,6 @@ export class ContentMismatchError extends Error {
     this.name = 'ContentMismatchError';
   }
 }
-
-/** Blobs of one file loaded ahead of the one being written (without loadBlobs). */
-const PREFETCH = 4;
 
 export interface WriteContentOptions {
   repo: RepositoryApi;
@@ -48,7 +45,7 @@ export async function writeContent(file: FileHandle, node: TreeNode, path: strin
   const dataBytes = segments.reduce((sum, [a, b]) => sum + b - a, 0);
   let seg = 0;
   let pos = segments[0]?.[0] ?? 0;
-  for await (const data of blobsInOrder(opts.repo, node.content ?? [], { signal: opts.signal, budget: opts.budget, reuse: true, window: PREFETCH })) {
+  for await (const data of blobsInOrder(opts.repo, node.content ?? [], { signal: opts.signal, budget: opts.budget, reuse: true })) {
     ({ seg, pos } = await writeAt(file, data, segments, seg, pos, path));
     opts.onWrite?.(data.length);
   }
@@ -81,29 +78,9 @@ function remaining(segments: Array<[number, number]>, seg: number, pos: number):
 }
 
 /**
- * The data blobs of `ids` in order: through `repo.loadBlobs` when the repository has it (neighbouring blobs
- * in one read; `reuse` and `budget` passed on), else `window` single loads in flight. With `reuse`, each blob
- * is valid until the next is asked for.
+ * The data blobs of `ids` in order, neighbouring blobs in a pack read at once (`repo.loadBlobs`, with `reuse`
+ * and `budget` passed on). With `reuse`, each blob is valid until the next is asked for.
  */
-export async function* blobsInOrder(repo: RepositoryApi, ids: readonly BlobId[], opts: { signal?: AbortSignal | undefined; budget?: ByteBudget | undefined; reuse?: boolean; window?: number } = {}): AsyncGenerator<Uint8Array> {
-  const { signal } = opts;
-  if (repo.loadBlobs) {
-    for await (const { data } of repo.loadBlobs(ids, { type: 'data', signal, budget: opts.budget, reuse: opts.reuse })) yield data;
-    return;
-  }
-  const ahead: Array<Promise<Uint8Array>> = [];
-  let next = 0;
-  try {
-    while (next < ids.length || ahead.length > 0) {
-      while (next < ids.length && ahead.length < (opts.window ?? 16)) {
-        const p = repo.loadBlob('data', ids[next++]!);
-        p.catch(() => undefined); // surfaced when awaited in order
-        ahead.push(p);
-      }
-      signal?.throwIfAborted();
-      yield await ahead.shift()!;
-    }
-  } finally {
-    await Promise.allSettled(ahead);
-  }
+export async function* blobsInOrder(repo: RepositoryApi, ids: readonly BlobId[], opts: { signal?: AbortSignal | undefined; budget?: ByteBudget | undefined; reuse?: boolean } = {}): AsyncGenerator<Uint8Array> {
+  for await (const { data } of repo.loadBlobs(ids, { type: 'data', signal: opts.signal, budget: opts.budget, reuse: opts.reuse })) yield data;
 }

@@ -91,7 +91,7 @@ test('chosen paths restore with their ancestors only', async (t) => {
   const target = join(dir, 'target');
   const result = await restoreSnapshot(repo, snap.id!.slice(0, 8), target, { paths: ['/a/b/', 'top'] });
   assert.deepEqual([...(await describeDisk(target)).keys()], ['a', 'a/b', 'a/b/deep.txt', 'top']);
-  assert.deepEqual([result.files, result.dirs], [2, 2]);
+  assert.deepEqual([result.files, result.dirs], [2, 3], 'the target itself counts, as the backup counts its root');
   await assert.rejects(restoreSnapshot(repo, snap, join(dir, 't2'), { paths: ['a/missing'] }), /a\/missing: no such file/);
   await assert.rejects(restoreSnapshot(repo, snap, join(dir, 't3'), { paths: ['a/../../etc'] }), /"\.\." is not allowed/);
 });
@@ -129,26 +129,40 @@ test('special files are reported, not silently skipped; owners restored as root'
   );
   const asRoot = process.getuid?.() === 0;
   assert.equal(result.warnings.some((w) => /owners/.test(w.message)), !asRoot);
-  assert.deepEqual(progress.at(-1), { files: 1, dirs: 0, bytes: 1, totalBytes: 1, elapsedMs: progress.at(-1)!.elapsedMs, done: true });
+  assert.deepEqual(progress.at(-1), { files: 1, dirs: 1, bytes: 1, totalBytes: 1, elapsedMs: progress.at(-1)!.elapsedMs, done: true });
   const notRoot = await restoreSnapshot(repo, snap, join(dir, 'out2'), { restoreOwners: false });
   assert.equal(notRoot.warnings.filter((w) => /owners/.test(w.message)).length, 1, 'reported once');
 });
 
-test('small files are read in batches when the repository offers it, one by one otherwise', async (t) => {
+test('the restore counts directories as the backup does, the target included', async (t) => {
+  const { dir, repo, snap } = await sample(t);
+  const result = await restoreSnapshot(repo, snap, join(dir, 'target'));
+  assert.deepEqual([result.files, result.dirs], [snap.summary.files, snap.summary.dirs]);
+  assert.deepEqual([result.files, result.dirs], [4, 4]);
+});
+
+test('many subdirectories (read in groups, some sharing a tree) restore; a bad one fails the restore under its path', async (t) => {
   const dir = await tempDir(t);
   const src = join(dir, 'src');
-  await mkdir(join(src, 'sub'), { recursive: true });
-  for (let i = 0; i < 40; i++) await writeFile(join(src, i % 2 ? 'sub' : '', `f${i}`), `content ${i}`.repeat(i));
-  await writeFile(join(src, 'large'), Buffer.alloc(3 * 1024 * 1024, 5));
-  for (const batchLoads of [true, false]) {
-    const repo = new MemoryRepository({ batchLoads });
-    const snap = await backupDirectory(repo, src, { parent: null });
-    repo.resetCounters();
-    const out = join(dir, `out-${batchLoads}`);
-    await restoreSnapshot(repo, snap, out);
-    assertSameDisk(await describeDisk(src), await describeDisk(out));
-    assert.equal(repo.counters.batchLoads > 0, batchLoads);
+  for (let i = 0; i < 20; i++) {
+    const sub = join(src, `d${String(i).padStart(2, '0')}`);
+    await mkdir(sub, { recursive: true });
+    if (i % 3 !== 0) await writeFile(join(sub, 'f'), `file ${i}`);
   }
+  const repo = new MemoryRepository();
+  const snap = await backupDirectory(repo, src, { parent: null });
+  const out = join(dir, 'out');
+  assert.equal((await restoreSnapshot(repo, snap, out)).dirs, 21);
+  assertSameDisk(await describeDisk(src), await describeDisk(out));
+  // A malformed tree deep in the second group is refused, naming its directory.
+  const subtreeOf = async (name: string): Promise<string> => (await repo.loadTree(snap.tree)).nodes.find((n) => n.name === name)!.subtree!;
+  const { id: bad } = await repo.saveBlob('tree', Buffer.from(JSON.stringify({ nodes: [{ name: '..', type: 'file', ...meta, size: 0, content: [] }] })));
+  const root = await repo.loadTree(snap.tree);
+  const hostile = await craft(repo, root.nodes.map((n) => (n.name === 'd17' ? { ...n, subtree: bad } : n)));
+  await assert.rejects(restoreSnapshot(repo, hostile, join(dir, 'hostile')), (err: Error) => err instanceof RestoreError && err.reason === 'Unsafe' && /d17/.test(err.message));
+  // A tree that does not match its id fails the restore too.
+  repo.corrupt(await subtreeOf('d16'));
+  await assert.rejects(restoreSnapshot(repo, snap, join(dir, 'corrupt')), /does not match its id/);
 });
 
 test('a cancelled restore stops with the abort reason', async (t) => {

@@ -13,8 +13,8 @@ import { mapLimit, throwIfAborted } from '../util/index.ts';
 import { ByteBudget, SideSlots } from './budget.ts';
 import { blobsInOrder, writeContent } from './restore-file.ts';
 import { CREATE_FLAGS, RestoreError, finishDirSync, makeDirSync, placeSync, symlinkSyncAt, times, writeSmallFileSync } from './restore-fs.ts';
-import { findNode, findSnapshot, splitSnapshotPath } from './snapshot-ops.ts';
-import { TreeFormatError, checkTree } from './tree.ts';
+import { TreeGroups, findNode, findSnapshot, loadTrees, splitSnapshotPath, type LoadedTree } from './snapshot-ops.ts';
+import { TreeFormatError } from './tree.ts';
 import type { BlobId, RepositoryApi, Snapshot, Tree, TreeNode } from './types.ts';
 
 export interface RestoreOptions {
@@ -24,14 +24,8 @@ export interface RestoreOptions {
   overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: RestoreProgress) => void;
-  progressIntervalMs?: number;
-  /** Large files (and links, special files) restored at once (default 4); small files are written in turn. */
-  concurrency?: number;
-  /** Bytes of blobs loaded but not yet written (default 64 MiB). */
-  maxInFlightBytes?: number;
   /** Restore owners (default: when running as root). */
   restoreOwners?: boolean;
-  now?: () => Date;
 }
 
 export interface RestoreProgress {
@@ -47,6 +41,7 @@ export interface RestoreProgress {
 export interface RestoreResult {
   snapshot: string;
   files: number;
+  /** Directories restored, the target itself included (as a backup counts its root). */
   dirs: number;
   symlinks: number;
   /** Files restored as a link to an earlier path of the same inode. */
@@ -66,6 +61,12 @@ interface Selection {
 }
 
 const PARALLEL_DIRS = 2;
+/** Large files (and links, special files) restored at once; small files are written in turn. */
+const LARGE_FILES = 4;
+/** Bytes of blobs loaded but not yet written. */
+const IN_FLIGHT = 64 * 1024 * 1024;
+/** Least time between two progress calls. */
+const PROGRESS_MS = 250;
 /** Files up to this size with one blob are written synchronously in one go (see restore-fs.ts). */
 const SMALL_FILE = 1024 * 1024;
 /** Longest stretch of synchronous file system calls before the event loop gets a turn. */
@@ -73,16 +74,16 @@ const YIELD_MS = 10;
 
 /** Restores `snapshot` (an object, an id, a unique id prefix or `latest`) into `target` (created if missing). */
 export async function restoreSnapshot(repo: RepositoryApi, snapshot: Snapshot | string, target: string, opts: RestoreOptions = {}): Promise<RestoreResult> {
-  const now = opts.now ?? (() => new Date());
-  const started = now().getTime();
+  const started = Date.now();
   const snap = typeof snapshot === 'string' ? await findSnapshot(repo, snapshot) : snapshot;
   const selection = await selectPaths(repo, snap.tree, opts.paths);
   const root = resolve(target);
   await mkdir(root, { recursive: true });
-  const run = new RestoreRun(repo, root, opts, started, now, selection.all ? snap.summary.totalBytes : undefined);
-  await run.directory(snap.tree, root, '', selection);
+  const tree = checked((await loadTrees(repo, [snap.tree], (t) => t, opts.signal)).get(snap.tree)!, '');
+  const run = new RestoreRun(repo, root, opts, started, selection.all ? snap.summary.totalBytes : undefined);
+  await run.directory(tree, root, '', selection);
   run.progress(true);
-  return { snapshot: snap.id ?? '', ...run.counts, warnings: run.warnings, durationMs: now().getTime() - started };
+  return { snapshot: snap.id ?? '', ...run.counts, warnings: run.warnings, durationMs: Date.now() - started };
 }
 
 /** Turns chosen paths into a selection, checking that each exists in the snapshot (else SnapshotLookupError). */
@@ -118,60 +119,50 @@ class RestoreRun {
   /** The first restored path of each multiply-linked inode (device:inode), resolved once it is written. */
   readonly #linked = new Map<string, Promise<string>>();
   readonly #started: number;
-  readonly #now: () => Date;
   readonly #totalBytes: number | undefined;
   #lastProgress = 0;
   #yieldedAt = performance.now();
 
-  constructor(repo: RepositoryApi, root: string, opts: RestoreOptions, started: number, now: () => Date, totalBytes: number | undefined) {
+  constructor(repo: RepositoryApi, root: string, opts: RestoreOptions, started: number, totalBytes: number | undefined) {
     this.#repo = repo;
     this.#root = root;
     this.#opts = opts;
     this.#place = { overwrite: opts.overwrite ?? false, owners: opts.restoreOwners ?? process.getuid?.() === 0 };
     if (!this.#place.owners) this.warnings.push({ path: '', message: 'owners (uid/gid) not restored: not running as root' });
-    this.#budget = new ByteBudget(opts.maxInFlightBytes ?? 64 * 1024 * 1024);
+    this.#budget = new ByteBudget(IN_FLIGHT);
     this.#started = started;
-    this.#now = now;
     this.#totalBytes = totalBytes;
   }
 
-  /** Restores the entries of the tree `id` into the existing directory `dest` (`rel` in the snapshot). */
-  async directory(id: BlobId, dest: string, rel: string, sel: Selection): Promise<void> {
+  /** Restores the entries of `tree` into the existing directory `dest` (`rel` in the snapshot), and counts it. */
+  async directory(tree: Tree, dest: string, rel: string, sel: Selection): Promise<void> {
     throwIfAborted(this.#opts.signal);
-    const chosen = (await this.#tree(id, rel)).nodes.flatMap((node) => {
+    const chosen = tree.nodes.flatMap((node) => {
       const sub = sel.all ? sel : sel.children.get(node.name);
       return sub ? [{ node, sub, dest: this.#inside(dest, node.name), rel: rel === '' ? node.name : `${rel}/${node.name}` }] : [];
     });
+    const dirs = chosen.filter((e) => e.node.type === 'dir');
+    // The subdirectories' trees are read (in groups) while the files are written.
+    const trees = new TreeGroups(this.#repo, dirs.map((e) => e.node.subtree!), (t) => t, this.#opts.signal);
     await Promise.all([
       this.#smallFiles(chosen.filter((e) => isSmallFile(e.node))),
       mapLimit(
         chosen.filter((e) => e.node.type !== 'dir' && !isSmallFile(e.node)),
-        this.#opts.concurrency ?? 4,
+        LARGE_FILES,
         (e) => this.#leaf(e.node, e.dest, e.rel),
       ),
     ]);
     await this.#dirSlots.each(
-      chosen.filter((e) => e.node.type === 'dir'),
+      dirs.map((e, k) => ({ ...e, k })),
       async (e) => {
+        const subtree = trees.get(e.k); // asked for as each starts, in order
         makeDirSync(e.dest, e.rel, this.#place.overwrite);
-        await this.directory(e.node.subtree!, e.dest, e.rel, e.sub);
+        await this.directory(checked((await subtree)!, e.rel), e.dest, e.rel, e.sub);
         finishDirSync(e.node, e.dest, e.rel, this.#place.owners);
-        this.counts.dirs++;
-        this.progress(false);
       },
     );
-  }
-
-  /** A tree, checked whether or not the repository checked it: this is what keeps the restore inside the target. */
-  async #tree(id: BlobId, rel: string): Promise<Tree> {
-    try {
-      const tree = await this.#repo.loadTree(id);
-      checkTree(tree);
-      return tree;
-    } catch (err) {
-      if (!(err instanceof TreeFormatError)) throw err;
-      throw new RestoreError('Unsafe', rel || '/', `refusing a malformed tree: ${err.message}`);
-    }
+    this.counts.dirs++;
+    this.progress(false);
   }
 
   /** `dir/name`, checked once more to be inside the target (names are already validated by checkTree). */
@@ -187,7 +178,7 @@ class RestoreRun {
     for (const e of entries) if (e.node.content!.length === 0) this.#smallFile(e, undefined);
     let i = 0;
     // Each file is written (synchronously) before the next blob is asked for: its buffer may be reused.
-    for await (const data of blobsInOrder(this.#repo, withData.map((e) => e.node.content![0]!), { signal: this.#opts.signal, reuse: true })) {
+    for await (const data of blobsInOrder(this.#repo, withData.map((e) => e.node.content![0]!), { signal: this.#opts.signal, budget: this.#budget, reuse: true })) {
       this.#smallFile(withData[i++]!, data);
       if (performance.now() - this.#yieldedAt > YIELD_MS) await this.#yield();
     }
@@ -273,11 +264,21 @@ class RestoreRun {
   progress(done: boolean): void {
     const cb = this.#opts.onProgress;
     if (!cb) return;
-    const t = this.#now().getTime();
-    if (!done && t - this.#lastProgress < (this.#opts.progressIntervalMs ?? 250)) return;
+    const t = Date.now();
+    if (!done && t - this.#lastProgress < PROGRESS_MS) return;
     this.#lastProgress = t;
     cb({ files: this.counts.files, dirs: this.counts.dirs, bytes: this.counts.bytes, ...(this.#totalBytes !== undefined ? { totalBytes: this.#totalBytes } : {}), elapsedMs: t - this.#started, done });
   }
+}
+
+/**
+ * A tree read by loadTrees (parsed and checked there, whatever the repository does: this is what keeps the
+ * restore inside the target), or its error; a malformed tree is refused as unsafe.
+ */
+function checked(loaded: LoadedTree<Tree>, rel: string): Tree {
+  if (loaded.ok) return loaded.value;
+  if (loaded.error instanceof TreeFormatError) throw new RestoreError('Unsafe', rel || '/', `refusing a malformed tree: ${loaded.error.message}`);
+  throw loaded.error;
 }
 
 /** A file written whole in one go: one blob at most, no holes, not a hard link, not large. */

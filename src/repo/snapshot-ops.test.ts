@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SnapshotLookupError, filterSnapshots, findNode, findParentSnapshot, findSnapshot, sameSource, splitSnapshotPath, walkSnapshot } from './snapshot-ops.ts';
+import { SnapshotLookupError, filterSnapshots, findNode, findParentSnapshot, findSnapshot, pickSnapshot, sameSource, splitSnapshotPath, walkSnapshot } from './snapshot-ops.ts';
 import { MemoryRepository } from './testing.ts';
 import type { Snapshot, SnapshotSource } from './types.ts';
 
@@ -49,6 +49,25 @@ test('snapshots by id, prefix or latest', async () => {
   await assert.rejects(findSnapshot(repo, 'ffff'.repeat(16)), (e: Error) => e instanceof SnapshotLookupError && e.reason === 'NotFound');
   await assert.rejects(findSnapshot(repo, 'xyz'), /not a hex id/);
   await assert.rejects(findSnapshot(new MemoryRepository(), 'latest'), /no snapshots/);
+});
+
+test('an id or prefix reads one snapshot, not all of them', async () => {
+  const { repo, snaps } = await seed();
+  repo.listSnapshots = () => assert.fail('every snapshot read');
+  assert.equal((await findSnapshot(repo, snaps[2]!.id!)).id, snaps[2]!.id);
+  assert.equal((await findSnapshot(repo, snaps[1]!.id!.slice(0, 6))).tree, snaps[1]!.tree);
+  await assert.rejects(findSnapshot(repo, 'ffff'.repeat(16)), (e: Error) => e instanceof SnapshotLookupError && e.reason === 'NotFound' && /no snapshot/.test(e.message));
+});
+
+test('picking from a list: id, unique prefix, latest; ambiguity and malformed references refused', () => {
+  const list = [{ id: `abcd1${'0'.repeat(59)}` }, { id: `abcd2${'0'.repeat(59)}` }, { id: `ef${'0'.repeat(62)}` }];
+  assert.equal(pickSnapshot(list, 'abcd2'), list[1]);
+  assert.equal(pickSnapshot(list, list[0]!.id), list[0]);
+  assert.equal(pickSnapshot(list, 'latest'), list[2]);
+  assert.throws(() => pickSnapshot(list, 'abcd'), (e: Error) => e instanceof SnapshotLookupError && e.reason === 'Ambiguous' && /matches 2/.test(e.message));
+  assert.throws(() => pickSnapshot(list, 'abc'), /not a hex id/);
+  assert.throws(() => pickSnapshot(list, '0000'), (e: Error) => e instanceof SnapshotLookupError && e.reason === 'NotFound');
+  assert.throws(() => pickSnapshot([], 'latest'), /no snapshots/);
 });
 
 test('paths and walking', async () => {

@@ -48,6 +48,11 @@ async function withFlipped(key: string, pos: number, check: () => Promise<void>)
 
 const positions = (size: number): number[] => [...new Set([0, 1, 11, 12, Math.floor(size / 3), Math.floor(size / 2), size - 17, size - 5, size - 4, size - 1])].filter((p) => p >= 0 && p < size);
 const isIntegrity = (err: unknown): boolean => err instanceof RepoIntegrityError || assert.fail(`expected a RepoIntegrityError, got ${String(err)}`);
+/** A failed open must be the damaged key's integrity error (not a wrong password); false: it did not open. */
+const damagedKey = (err: unknown): false => {
+  assert.ok(isIntegrity(err) && (err as RepoIntegrityError).kind === 'key', `expected a damaged key, got ${String(err)}`);
+  return false;
+};
 
 test('a changed pack byte fails exactly the blob it lies in (or the header); other blobs read intact', async () => {
   const repo = await Repository.open(store, '', 'pw', FAST);
@@ -148,8 +153,8 @@ test('a changed snapshot, config or key byte is detected', async () => {
     for (const pos of positions(k.size)) {
       await withFlipped(k.key, pos, async () => {
         // The other key still opens; when no key opens, the damage is the error, not the password.
-        const opened = await Repository.open(store, '', 'pw', FAST).then((r) => r.close().then(() => true), (err: unknown) => isIntegrity(err) && (err as RepoIntegrityError).kind === 'key' && false);
-        const openedOther = await Repository.open(store, '', 'other', FAST).then((r) => r.close().then(() => true), (err: unknown) => isIntegrity(err) && false);
+        const opened = await Repository.open(store, '', 'pw', FAST).then((r) => r.close().then(() => true), damagedKey);
+        const openedOther = await Repository.open(store, '', 'other', FAST).then((r) => r.close().then(() => true), damagedKey);
         assert.ok(opened !== openedOther, `exactly one of the two passwords has its key damaged (${k.key} @${pos})`);
       });
     }

@@ -1,13 +1,14 @@
 /**
  * @module repo/testing: an in-memory `RepositoryApi` for unit tests of the archiver and restorer (tests only).
  * Ids are real HMAC-SHA256 ids; trees and snapshots are stored as canonical JSON; counters tell a test how
- * many blobs and bytes a run stored or read.
+ * many new blobs and bytes a run stored.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { ObjectStore } from '../storage/index.ts';
 import { DEFAULT_CHUNK_SIZES } from './chunker.ts';
+import { RepoError } from './errors.ts';
 import { parseTree, serializeTree } from './tree.ts';
-import type { BlobId, BlobType, RepoConfig, RepositoryApi, Snapshot, Tree } from './types.ts';
+import type { BlobId, BlobType, LoadBlobsOptions, RepoConfig, RepositoryApi, Snapshot, Tree } from './types.ts';
 
 /** The fake's integrity failure (the real repository throws its own RepoIntegrityError). */
 export class MemoryRepositoryError extends Error {
@@ -21,22 +22,12 @@ export interface MemoryRepositoryOptions {
   chunker?: Partial<RepoConfig['chunker']>;
   /** Seed of the MAC key and chunker (random by default). */
   secret?: Uint8Array;
-  /** Keep only the ids of data blobs, not their bytes (to measure the archiver's own memory); they cannot be loaded. */
-  discardData?: boolean;
-  /** Offer `loadBlobs` (default true). */
-  batchLoads?: boolean;
 }
 
-/** Counters of everything a run did, for assertions ("the second backup stored 3 new data blobs"). */
+/** What a run stored, for assertions ("the second backup stored no new blob"), data and trees alike. */
 export interface MemoryRepositoryCounters {
-  saveCalls: number;
   newBlobs: number;
   newBytes: number;
-  loadCalls: number;
-  loadedBytes: number;
-  /** Calls of loadBlobs. */
-  batchLoads: number;
-  flushes: number;
 }
 
 /** Every method throws: the fake stores nothing in an object store. */
@@ -60,13 +51,8 @@ export class MemoryRepository implements RepositoryApi {
   readonly snapshots = new Map<string, Snapshot>();
   counters: MemoryRepositoryCounters = MemoryRepository.#zero();
   readonly #macKey: Buffer;
-  readonly #discardData: boolean;
-  readonly #batchLoads: boolean;
 
   constructor(opts: MemoryRepositoryOptions = {}) {
-    this.#discardData = opts.discardData ?? false;
-    this.#batchLoads = opts.batchLoads ?? true;
-    if (!this.#batchLoads) this.loadBlobs = undefined as never;
     const secret = Buffer.from(opts.secret ?? randomBytes(32));
     this.#macKey = createHmac('sha256', secret).update('mac').digest();
     this.config = {
@@ -80,7 +66,7 @@ export class MemoryRepository implements RepositoryApi {
   }
 
   static #zero(): MemoryRepositoryCounters {
-    return { saveCalls: 0, newBlobs: 0, newBytes: 0, loadCalls: 0, loadedBytes: 0, batchLoads: 0, flushes: 0 };
+    return { newBlobs: 0, newBytes: 0 };
   }
 
   /** Starts counting afresh (e.g. between a first and an incremental backup). */
@@ -97,10 +83,9 @@ export class MemoryRepository implements RepositoryApi {
   }
 
   async saveBlob(type: BlobType, plaintext: Uint8Array, knownId?: BlobId): Promise<{ id: BlobId; isNew: boolean; storedLength: number }> {
-    this.counters.saveCalls++;
     const id = knownId ?? this.blobId(plaintext);
     if (this.blobs.has(id)) return { id, isNew: false, storedLength: 0 };
-    this.blobs.set(id, { type, data: this.#discardData && type === 'data' ? new Uint8Array(0) : Uint8Array.from(plaintext) });
+    this.blobs.set(id, { type, data: Uint8Array.from(plaintext) });
     this.counters.newBlobs++;
     this.counters.newBytes += plaintext.length;
     await Promise.resolve();
@@ -111,25 +96,19 @@ export class MemoryRepository implements RepositoryApi {
     const blob = this.blobs.get(id);
     if (!blob || blob.type !== type) throw new MemoryRepositoryError(`blob ${id} (${type}) is not in the repository`);
     if (this.blobId(blob.data) !== id) throw new MemoryRepositoryError(`blob ${id} does not match its id`);
-    this.counters.loadCalls++;
-    this.counters.loadedBytes += blob.data.length;
     await Promise.resolve();
     return Uint8Array.from(blob.data);
   }
 
-  /** Like the real repository's batched read; `batchLoads: false` hides it (the restorer then loads one by one). */
-  async *loadBlobs(ids: Iterable<BlobId>, opts: { type?: BlobType; signal?: AbortSignal } = {}): AsyncGenerator<{ id: BlobId; data: Uint8Array }> {
-    if (!this.#batchLoads) throw new Error('loadBlobs is switched off in this MemoryRepository');
-    this.counters.batchLoads++;
+  /** The real repository's batched read, one blob at a time (no packs, no runs; `reuse` and `budget` not needed). */
+  async *loadBlobs(ids: Iterable<BlobId>, opts: LoadBlobsOptions = {}): AsyncGenerator<{ id: BlobId; data: Uint8Array }> {
     for (const id of ids) {
       opts.signal?.throwIfAborted();
       yield { id, data: await this.loadBlob(opts.type ?? this.blobs.get(id)?.type ?? 'data', id) };
     }
   }
 
-  async flush(): Promise<void> {
-    this.counters.flushes++;
-  }
+  async flush(): Promise<void> {}
 
   async saveTree(tree: Tree): Promise<BlobId> {
     return (await this.saveBlob('tree', serializeTree(tree))).id;
@@ -148,12 +127,16 @@ export class MemoryRepository implements RepositoryApi {
 
   async loadSnapshot(id: string): Promise<Snapshot> {
     const s = this.snapshots.get(id);
-    if (!s) throw new MemoryRepositoryError(`snapshot ${id} not found`);
+    if (!s) throw new RepoError('NotFound', `no snapshot ${id}`);
     return structuredClone(s);
   }
 
   async listSnapshots(): Promise<Snapshot[]> {
-    return [...this.snapshots.values()].map((s) => structuredClone(s)).sort((a, b) => a.time.localeCompare(b.time));
+    return [...this.snapshots.values()].map((s) => structuredClone(s)).sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.id!.localeCompare(b.id!));
+  }
+
+  async listSnapshotIds(): Promise<string[]> {
+    return [...this.snapshots.keys()];
   }
 
   /** Flips one byte of a stored blob, to test that readers notice. */

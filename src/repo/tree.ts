@@ -5,6 +5,7 @@
  * which is what makes an unchanged directory of an incremental backup cost nothing.
  */
 import type { Tree, TreeNode } from './types.ts';
+import { isHexId } from './crypto.ts';
 
 /** A tree blob that breaks the format's rules (hostile or corrupt); a restore refuses it. */
 export class TreeFormatError extends Error {
@@ -81,15 +82,7 @@ export function nameProblem(name: unknown): string | undefined {
 }
 
 const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-/** 64 lowercase hex digits. A loop, not a regular expression: it runs for every id of every tree read (~7× faster). */
-const isId = (v: unknown): v is string => {
-  if (typeof v !== 'string' || v.length !== 64) return false;
-  for (let i = 0; i < 64; i++) {
-    const c = v.charCodeAt(i);
-    if ((c < 48 || c > 57) && (c < 97 || c > 102)) return false;
-  }
-  return true;
-};
+const isId = (v: unknown): v is string => typeof v === 'string' && isHexId(v);
 
 /** Throws TreeFormatError unless `value` is a well-formed tree: valid unique names, types and fields. */
 export function checkTree(value: unknown): asserts value is Tree {

@@ -116,7 +116,6 @@ export interface Snapshot {
   errors?: Array<{ path: string; error: string }>;
 }
 
-/** An opened repository: blobs in, blobs out, snapshots, index. Implemented by `Repository` in repository.ts. */
 /** What a loadBlobs caller may ask for (see repo/blob-loader.ts, which also takes `prefetch` and `maxRangeBytes`). */
 export interface LoadBlobsOptions {
   /** When given, every blob must be of this type. */
@@ -131,6 +130,7 @@ export interface LoadBlobsOptions {
   budget?: ByteBudget | undefined;
 }
 
+/** An opened repository: blobs in, blobs out, snapshots, index. Implemented by `Repository` in repository.ts. */
 export interface RepositoryApi {
   readonly store: ObjectStore;
   /** Key prefix inside the bucket (no leading slash; '' or ending in '/'). */
@@ -151,18 +151,21 @@ export interface RepositoryApi {
   /** Reads, authenticates (AES-GCM) and checks (HMAC id) one blob; a mismatch throws RepoIntegrityError. */
   loadBlob(type: BlobType, id: BlobId): Promise<Uint8Array>;
   /**
-   * Optional: the blobs of `ids` in that order (a repeated id each time), neighbours in a pack read with one
-   * request, each checked like loadBlob. The restorer uses it when it is there. With `reuse`, a blob's `data`
-   * may be overwritten once the next one is asked for; `budget` bounds the bytes read ahead.
+   * The blobs of `ids` in that order (a repeated id each time), neighbours in a pack read with one request,
+   * each checked like loadBlob. With `reuse`, a blob's `data` may be overwritten once the next one is asked
+   * for; `budget` bounds the bytes read ahead.
    */
-  loadBlobs?(ids: Iterable<BlobId>, opts?: LoadBlobsOptions): AsyncIterable<{ id: BlobId; data: Uint8Array }>;
+  loadBlobs(ids: Iterable<BlobId>, opts?: LoadBlobsOptions): AsyncIterable<{ id: BlobId; data: Uint8Array }>;
   /** Uploads the open pack and the index of everything saved since the last flush. */
   flush(): Promise<void>;
   saveTree(tree: Tree): Promise<BlobId>;
   loadTree(id: BlobId): Promise<Tree>;
   saveSnapshot(s: Snapshot): Promise<string>;
+  /** A snapshot by its full id; a missing one is a RepoError with reason NotFound. */
   loadSnapshot(id: string): Promise<Snapshot>;
-  /** Every snapshot, sorted by time. */
+  /** Every snapshot, sorted by time (oldest first). */
   listSnapshots(): Promise<Snapshot[]>;
+  /** The ids of every snapshot, unordered, without reading the snapshots. */
+  listSnapshotIds(): Promise<string[]>;
   close(): Promise<void>;
 }
