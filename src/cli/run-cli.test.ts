@@ -1,11 +1,17 @@
 /** @module cli/run-cli.test — exit codes and error formatting for whole invocations. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { Command } from '@commander-js/extra-typings';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { ExitError } from './errors.ts';
 import { ROOT_DESCRIPTION } from './program.ts';
 import { run, testContext } from './testing.ts';
+import { PACKAGE_ROOT } from '../util/index.ts';
 
 function failing(): CommandUnknownOpts {
   const cmd = new Command('boom')
@@ -74,4 +80,37 @@ test('ExitError sets the exit code, printing its message if any', async () => {
   assert.deepEqual([quiet.code, quiet.stderr], [2, '']);
   const loud = await run(['boom', '--exit', '3'], testContext(), withBoom);
   assert.deepEqual([loud.code, loud.stderr], [3, 'backup failed\n']);
+});
+
+/** Modules the cluster commands need and `skiff repo` must not load: the Kubernetes client, the API schemas, their libraries. */
+const CLUSTER_ONLY = [/\/src\/kube\//, /\/src\/api\/index\.ts$/, /\/node_modules\/(typebox|yaml|undici)\//];
+
+/** The URL of every module (ESM or CommonJS) `skiff ARGV` loads in a fresh Node, through a load hook. */
+function modulesLoaded(argv: string[]): { status: number | null; stdout: string; urls: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-modules-'));
+  try {
+    const hook = join(dir, 'hook.mjs');
+    const log = join(dir, 'loaded.txt');
+    writeFileSync(hook, `import { appendFileSync } from 'node:fs';
+import { registerHooks } from 'node:module';
+registerHooks({ load(url, context, nextLoad) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return nextLoad(url, context); } });
+`);
+    writeFileSync(log, '');
+    const r = spawnSync(join(PACKAGE_ROOT, 'node_modules/.bin/node'), ['--import', pathToFileURL(hook).href, join(PACKAGE_ROOT, 'src/cli/main.ts'), ...argv], { encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, urls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('skiff repo starts without the cluster commands\' modules (bin/skiff and the light startup rely on it)', () => {
+  const repo = modulesLoaded(['repo', '--help']);
+  assert.equal(repo.status, 0);
+  assert.match(repo.stdout, /^Usage: skiff repo/);
+  assert.ok(repo.urls.some((u) => u.endsWith('/src/cli/commands/repo/backup.ts')), 'the hook saw the repo commands load');
+  assert.deepEqual(repo.urls.filter((u) => CLUSTER_ONLY.some((re) => re.test(u))), []);
+  // The same hook does see them when the whole tree loads, so an empty list above means something.
+  const full = modulesLoaded(['version', '--help']);
+  assert.equal(full.status, 0);
+  for (const re of CLUSTER_ONLY) assert.ok(full.urls.some((u) => re.test(u)), `${re} loads for the cluster commands`);
 });

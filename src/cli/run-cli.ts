@@ -9,7 +9,8 @@ import { commandPath } from './registry.ts';
 /**
  * The command tree `argv` needs. `skiff repo …` is the operator's recovery tool and runs beside big volumes:
  * it loads only its own subtree, not the cluster commands' API schemas and Kubernetes client (~1,300 modules,
- * ~60 MB of RSS). Anything else, including root help, gets the whole tree.
+ * ~60 MB of RSS). Anything else, including root help, gets the whole tree. bin/skiff's `[ "$1" = repo ]`
+ * (smaller semi-spaces for the volume-data commands) mirrors this test: change both together.
  */
 async function commandsFor(argv: readonly string[]): Promise<BuildOptions> {
   if (argv[0] === 'repo') return { commands: [(await import('./commands/repo/index.ts')).repoCommand], resources: [] };
@@ -70,11 +71,10 @@ function report(err: unknown, ctx: CliContext, active: CommandUnknownOpts | unde
  * resolves to the exit code; never calls process.exit, so tests call it
  * directly and capture output.
  */
-export async function runCli(argv: readonly string[], ctx: CliContext, options?: Partial<BuildOptions>): Promise<number> {
+export async function runCli(argv: readonly string[], ctx: CliContext, options?: BuildOptions): Promise<number> {
   let active: CommandUnknownOpts | undefined;
   try {
-    const lists = options?.commands && options.resources ? (options as BuildOptions) : { ...(await commandsFor(argv)), ...options };
-    const program = buildProgram(ctx, lists);
+    const program = buildProgram(ctx, options ?? (await commandsFor(argv)));
     // Remember which command is running so usage errors from actions get the right hint.
     program.hook('preAction', (_self, actionCommand) => {
       active = actionCommand;

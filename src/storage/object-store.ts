@@ -82,12 +82,13 @@ export function bodyBytes(body: Uint8Array | string): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/** Rejects a negative or fractional range, and a conditional write of a stream (neither provider can do it atomically). */
+/** Rejects a negative or fractional range. */
 export function checkRange(offset: number, length: number, target: { provider: string; bucket: string; key: string }): void {
   if (Number.isSafeInteger(offset) && offset >= 0 && Number.isSafeInteger(length) && length >= 0) return;
   throw new StorageError({ ...target, reason: 'InvalidArgument', operation: 'getObjectRange', message: `getObjectRange: offset and length must be non-negative integers (got ${offset}, ${length}) for key ${JSON.stringify(target.key)}` });
 }
 
+/** Rejects a conditional write of a stream: neither provider can do it atomically. */
 export function checkConditionalBody(body: ObjectBody, opts: PutObjectOptions, target: { provider: string; bucket: string; key: string }): void {
   if (!opts.ifNoneMatch || !isStreamBody(body)) return;
   throw new StorageError({ ...target, reason: 'InvalidArgument', operation: 'putObject', message: `putObject: ifNoneMatch needs an in-memory body, not a stream (key ${JSON.stringify(target.key)})` });

@@ -1,7 +1,8 @@
 /**
  * `skiff repo …` run in-process against a file:// repository in a temporary directory and against MinIO
- * through an s3:// URL: init, backup, snapshots, ls, restore (byte-identical), passwords, check (clean, then
- * a changed pack byte), forget --prune.
+ * through an s3:// URL, the same cycle on both: init, backup (then an incremental one), snapshots, ls,
+ * restore (byte-identical, --include, --overwrite), passwords, check, forget --prune. On the directory also
+ * a changed pack byte, which only check --read-data finds.
  */
 import { after, before, test } from 'node:test';
 import { EventEmitter } from 'node:events';
@@ -63,8 +64,10 @@ function describeTree(root: string, rel = ''): Record<string, string> {
   return out;
 }
 
-/** The full cycle on one repository URL; returns the ids of the two snapshots it made. */
-async function cycle(url: string, tag: string): Promise<{ first: string; second: string; data: string }> {
+type Skiff = (argv: string[], env?: Record<string, string>) => Promise<RunResult>;
+
+/** Init, two backups (the second incremental), listing and restores on one repository URL; returns the ids of the two snapshots. */
+async function cycle(skiff: Skiff, url: string, tag: string): Promise<{ first: string; second: string }> {
   const init = ok(await skiff(['repo', 'init', '--repo', url]), 'init');
   assert.match(init.stdout, /^[0-9a-f]{32}\n$/);
   assert.match(init.stderr, /Created repository/);
@@ -115,30 +118,54 @@ async function cycle(url: string, tag: string): Promise<{ first: string; second:
   assert.equal(readFileSync(join(target, 'conf', 'f1'), 'utf8'), 'changed\n');
   const again = await skiff(['repo', 'restore', '--repo', url, first, target]);
   assert.equal(again.code, 1, 'existing files are not replaced without --overwrite');
+  assert.match(again.stderr, /already exists in the target.*overwrite/, again.stderr);
+  assert.equal(readFileSync(join(target, 'conf', 'f1'), 'utf8'), 'changed\n', 'nothing was replaced');
   ok(await skiff(['repo', 'restore', '--repo', url, first, target, '--overwrite']), 'restore --overwrite');
   assert.equal(readFileSync(join(target, 'conf', 'f1'), 'utf8'), 'file 1\nfile 1\n');
-  return { first, second, data };
+  return { first, second };
 }
 
-test('file:// repository: init, backup, snapshots, ls, restore, passwords, check, tampering, forget --prune', async () => {
-  const dir = join(work, 'repo');
-  const url = pathToFileURL(dir).href;
-  const { first, second } = await cycle(url, 'local');
-
+/** A wrong password fails in one line naming the repository; a second password is added, listed and opens it. */
+async function passwords(skiff: Skiff, url: string, tag: string): Promise<void> {
   const wrong = await skiff(['repo', 'snapshots', '--repo', url], { SKIFF_REPO_PASSWORD: 'not it' });
   assert.equal(wrong.code, 1);
   assert.equal(wrong.stderr.trim().split('\n').length, 1, `one line: ${wrong.stderr}`);
-  assert.match(wrong.stderr, /wrong password.*file:\/\/\//);
+  assert.match(wrong.stderr, /wrong password/);
+  assert.ok(wrong.stderr.includes(url), `the error names the URL typed: ${wrong.stderr}`);
 
-  const pwFile = join(work, 'new-password');
+  const pwFile = join(work, `new-password-${tag}`);
   writeFileSync(pwFile, 'second password\n');
   const added = ok(await skiff(['repo', 'password', 'add', '--repo', url, '--new-password-file', pwFile]), 'password add');
   assert.match(added.stdout, /^[0-9a-f]{64}\n$/);
   const keys = JSON.parse(ok(await skiff(['repo', 'password', 'list', '--repo', url, '-o', 'json']), 'password list').stdout) as Array<{ current: boolean }>;
   assert.deepEqual(keys.map((k) => k.current).sort(), [false, true]);
-
   // Each password opens it; --password-file wins over the environment.
   ok(await skiff(['repo', 'snapshots', '--repo', url, '--password-file', pwFile], { SKIFF_REPO_PASSWORD: 'not it' }), 'second password');
+}
+
+/** forget --keep-last 1 --prune: the first snapshot goes, its own blobs are deleted, and what is left checks and restores. */
+async function forgetAndPrune(skiff: Skiff, url: string, tag: string, first: string, second: string): Promise<void> {
+  const forget = ok(await skiff(['repo', 'forget', '--repo', url, '--keep-last', '1', '--prune', '-o', 'json']), 'forget');
+  const plan = JSON.parse(forget.stdout) as { keep: Array<{ id: string }>; remove: Array<{ id: string }>; prune: { blobsTotal: number; blobsLive: number; blobsRemoved: number } };
+  assert.deepEqual(plan.keep.map((k) => k.id), [second]);
+  assert.deepEqual(plan.remove.map((k) => k.id), [first]);
+  // The first snapshot alone held the old conf/f1 and the trees above it.
+  assert.ok(plan.prune.blobsLive < plan.prune.blobsTotal, `blobs no snapshot needs: ${JSON.stringify(plan.prune)}`);
+  assert.ok(plan.prune.blobsRemoved > 0, `the prune deleted them: ${JSON.stringify(plan.prune)}`);
+  const left = JSON.parse(ok(await skiff(['repo', 'snapshots', '--repo', url, '-o', 'json']), 'snapshots').stdout) as Array<{ id: string }>;
+  assert.deepEqual(left.map((s) => s.id), [second]);
+  const checked = ok(await skiff(['repo', 'check', '--repo', url, '--read-data']), 'check after prune');
+  assert.match(checked.stdout, /no errors were found/);
+  const target = join(work, `after-prune-${tag}`);
+  ok(await skiff(['repo', 'restore', '--repo', url, 'latest', target]), 'restore after prune');
+  assert.deepEqual(describeTree(target), describeTree(join(work, `data-${tag}`)));
+}
+
+test('file:// repository: init, backup, snapshots, ls, restore, passwords, check, tampering, forget --prune', async () => {
+  const dir = join(work, 'repo');
+  const url = pathToFileURL(dir).href;
+  const { first, second } = await cycle(skiff, url, 'local');
+  await passwords(skiff, url, 'local');
 
   const clean = ok(await skiff(['repo', 'check', '--repo', url, '--read-data']), 'check');
   assert.match(clean.stdout, /no errors/);
@@ -149,21 +176,16 @@ test('file:// repository: init, backup, snapshots, ls, restore, passwords, check
   const bytes = readFileSync(victim);
   bytes[100]! ^= 0x01;
   writeFileSync(victim, bytes);
+  const structure = await skiff(['repo', 'check', '--repo', url]);
+  assert.equal(structure.code, 0, `the structure check read no data: ${structure.stdout}${structure.stderr}`);
+  assert.match(structure.stdout, /no errors were found/);
   const bad = await skiff(['repo', 'check', '--repo', url, '--read-data']);
   assert.equal(bad.code, 1, bad.stdout + bad.stderr);
   assert.ok(bad.stdout.includes(victim.split('/').pop()!), `check names the pack: ${bad.stdout}`);
   bytes[100]! ^= 0x01;
   writeFileSync(victim, bytes);
 
-  const forget = ok(await skiff(['repo', 'forget', '--repo', url, '--keep-last', '1', '--prune', '-o', 'json']), 'forget');
-  const plan = JSON.parse(forget.stdout) as { keep: Array<{ id: string }>; remove: Array<{ id: string }> };
-  assert.deepEqual(plan.keep.map((k) => k.id), [second]);
-  assert.deepEqual(plan.remove.map((k) => k.id), [first]);
-  const left = JSON.parse(ok(await skiff(['repo', 'snapshots', '--repo', url, '-o', 'json']), 'snapshots').stdout) as Array<{ id: string }>;
-  assert.deepEqual(left.map((s) => s.id), [second]);
-  ok(await skiff(['repo', 'check', '--repo', url, '--read-data']), 'check after prune');
-  const target = join(work, 'after-prune');
-  ok(await skiff(['repo', 'restore', '--repo', url, 'latest', target]), 'restore after prune');
+  await forgetAndPrune(skiff, url, 'local', first, second);
 });
 
 test('usage errors name the flag', async () => {
@@ -184,11 +206,13 @@ test('usage errors name the flag', async () => {
     const r = await skiff(argv);
     assert.equal(r.code, 1, argv.join(' '));
     assert.match(r.stderr, re, argv.join(' '));
+    assert.match(r.stderr, new RegExp(`Run 'skiff repo ${argv[1]} --help' for usage`), argv.join(' '));
   }
   const empty = await skiff(['repo', 'init', '--repo', url], { SKIFF_REPO_PASSWORD: '' });
   assert.equal(empty.code, 1);
   assert.match(empty.stderr, /SKIFF_REPO_PASSWORD is set but empty/);
   const none = await run(['repo', 'init', '--repo', url], testContext({ cwd: work }));
+  assert.equal(none.code, 1);
   assert.match(none.stderr, /no repository password/);
 });
 
@@ -213,7 +237,7 @@ test('passwords typed at a terminal: init asks twice, other commands once', asyn
   assert.match(wrong.stderr, /wrong password/);
 });
 
-test('s3:// repository on MinIO: the same cycle, then check', async (t) => {
+test('s3:// repository on MinIO: the same cycle, passwords, check and forget --prune', async (t) => {
   const cluster = await testCluster();
   const bucket = `cli-repo-${randomBytes(4).toString('hex')}`;
   await cluster.s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -225,18 +249,12 @@ test('s3:// repository on MinIO: the same cycle, then check', async (t) => {
     await store.close();
     await cluster.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   });
-  const skiffS3 = (argv: string[]): Promise<RunResult> => skiff(argv, env);
-  const init = ok(await skiffS3(['repo', 'init', '--repo', url]), 'init');
-  assert.match(init.stdout, /^[0-9a-f]{32}\n$/);
-  const data = join(work, 'data-s3');
-  makeTree(data);
-  const id = ok(await skiffS3(['repo', 'backup', '--repo', url, data]), 'backup').stdout.trim();
-  const list = JSON.parse(ok(await skiffS3(['repo', 'snapshots', '--repo', url, '-o', 'json']), 'snapshots').stdout) as Array<{ id: string }>;
-  assert.deepEqual(list.map((s) => s.id), [id]);
-  const target = join(work, 'restore-s3');
-  ok(await skiffS3(['repo', 'restore', '--repo', url, id, target]), 'restore');
-  assert.deepEqual(describeTree(target), describeTree(data));
-  ok(await skiffS3(['repo', 'check', '--repo', url, '--read-data-subset', '1/2']), 'check');
+  const skiffS3: Skiff = (argv, more = {}) => skiff(argv, { ...env, ...more });
+  const { first, second } = await cycle(skiffS3, url, 's3');
+  await passwords(skiffS3, url, 's3');
+  const subset = ok(await skiffS3(['repo', 'check', '--repo', url, '--read-data-subset', '1/2']), 'check');
+  assert.match(subset.stdout, /read and authenticated: no errors were found/);
+  await forgetAndPrune(skiffS3, url, 's3', first, second);
 });
 
 before(() => mkdirSync(join(work, 'cache'), { recursive: true }));

@@ -11,13 +11,13 @@ import { boolArg } from '../flags.ts';
 import { resolveGlobals } from '../globals.ts';
 import { commandPath } from '../registry.ts';
 import { withClient } from './backup/common.ts';
-import { ask, promptInput } from '../prompt.ts';
+import { ask, terminalInput } from '../prompt.ts';
 
 /** `--force` goes ahead; otherwise a y/N prompt at a terminal, and without one nothing is removed. */
 async function confirmUninstall(self: CommandUnknownOpts, ctx: CliContext, namespace: string): Promise<boolean> {
   if ((self.opts() as Record<string, unknown>)['force'] === true) return true;
-  const input = promptInput(ctx);
-  if (input === undefined || input.isTTY !== true) {
+  const input = terminalInput(ctx);
+  if (input === undefined) {
     throw new ExitError(1, `Not uninstalling: there is no terminal to confirm on. Run '${commandPath(self)}' with --force to uninstall without a prompt.`);
   }
   ctx.stdout.write(

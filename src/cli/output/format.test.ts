@@ -49,3 +49,11 @@ test('labelFlags: false adds only -o', async () => {
   const r = await options({ labelFlags: false }, '-L', 'app');
   assert.equal(r.stderr, "Error: unknown shorthand flag: 'L' in -L\nRun 'skiff show --help' for usage.\n");
 });
+
+test('help replaces the create-command wording of -o', async () => {
+  const velero = await options({}, '--help');
+  assert.match(velero.stdout, /For create commands,\s+display the object/);
+  const own = await options({ help: "output format: 'table' or 'json'" }, '--help');
+  assert.match(own.stdout, /-o, --output <format>\s+output format: 'table' or 'json'/);
+  assert.doesNotMatch(own.stdout, /create\s+commands/);
+});

@@ -13,6 +13,8 @@ export interface OutputFlagSpec {
   allowed?: readonly OutputFormat[];
   /** Also add `-L/--label-columns` and `--show-labels` (default true, as Velero's BindFlags). */
   labelFlags?: boolean;
+  /** The help of `-o`; default Velero's, which speaks of create commands. */
+  help?: string;
 }
 
 /** What a command's action needs to call printObjects. */
@@ -38,7 +40,7 @@ export function addOutputFlags(cmd: CommandUnknownOpts, spec: OutputFlagSpec = {
   const allowed = spec.allowed ?? OUTPUT_FORMATS;
   const output = new Option(
     '-o, --output <format>',
-    `Output display format. For create commands, display the object but do not send it to the server. Valid formats are ${quoteList(allowed)}.`,
+    spec.help ?? `Output display format. For create commands, display the object but do not send it to the server. Valid formats are ${quoteList(allowed)}.`,
   ).argParser((value: string) => parseOutputFormat(value, allowed));
   if (spec.default !== undefined) output.default(spec.default);
   cmd.addOption(output);

@@ -81,18 +81,7 @@ export class LocalObjectStore implements ObjectStore {
     const op = 'getObject';
     this.checkKey(op, key);
     throwIfAborted(opts.signal);
-    let handle: FileHandle;
-    try {
-      handle = await open(this.pathOf(key), 'r');
-    } catch (err) {
-      if (!isMissing(err)) throw fsError(err, op, this.bucket, key);
-      await this.requireBucket(op, key);
-      throw new ObjectNotFoundError({ provider: PROVIDER, bucket: this.bucket, key, operation: op });
-    }
-    if (!(await handle.stat()).isFile()) {
-      await handle.close();
-      throw new ObjectNotFoundError({ provider: PROVIDER, bucket: this.bucket, key, operation: op });
-    }
+    const { handle } = await this.openFile(op, key);
     const stream = handle.createReadStream();
     return opts.signal ? addAbortSignal(opts.signal, stream) : stream;
   }
@@ -102,18 +91,9 @@ export class LocalObjectStore implements ObjectStore {
     this.checkKey(op, key);
     checkRange(offset, length, { provider: PROVIDER, bucket: this.bucket, key });
     throwIfAborted(opts.signal);
-    let handle: FileHandle;
+    const { handle, size } = await this.openFile(op, key);
     try {
-      handle = await open(this.pathOf(key), 'r');
-    } catch (err) {
-      if (!isMissing(err) && codeOf(err) !== 'EISDIR') throw fsError(err, op, this.bucket, key);
-      await this.requireBucket(op, key);
-      throw new ObjectNotFoundError({ provider: PROVIDER, bucket: this.bucket, key, operation: op });
-    }
-    try {
-      const st = await handle.stat();
-      if (!st.isFile()) throw new ObjectNotFoundError({ provider: PROVIDER, bucket: this.bucket, key, operation: op });
-      const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, st.size - offset)));
+      const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
       let filled = 0;
       while (filled < out.length) {
         const { bytesRead } = await handle.read(out, filled, out.length - filled, offset + filled);
@@ -122,7 +102,7 @@ export class LocalObjectStore implements ObjectStore {
       }
       return filled === out.length ? out : out.subarray(0, filled);
     } catch (err) {
-      throw err instanceof StorageError ? err : fsError(err, op, this.bucket, key);
+      throw fsError(err, op, this.bucket, key);
     } finally {
       await handle.close();
     }
@@ -212,6 +192,28 @@ export class LocalObjectStore implements ObjectStore {
   private checkPrefix(op: string, prefix: string): void {
     const problem = prefixProblem(prefix);
     if (problem) throw invalidKey(op, this.bucket, prefix, problem, 'prefix');
+  }
+
+  /**
+   * The object's file, open for reading, and its size. A missing key, or one that names a directory (which
+   * opens for reading on POSIX: the isFile check refuses it), is ObjectNotFound, as on S3.
+   */
+  private async openFile(op: string, key: string): Promise<{ handle: FileHandle; size: number }> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.pathOf(key), 'r');
+    } catch (err) {
+      if (!isMissing(err)) throw fsError(err, op, this.bucket, key);
+      await this.requireBucket(op, key);
+      throw new ObjectNotFoundError({ provider: PROVIDER, bucket: this.bucket, key, operation: op });
+    }
+    const st = await handle.stat().catch(async (err: unknown) => {
+      await handle.close();
+      throw fsError(err, op, this.bucket, key);
+    });
+    if (st.isFile()) return { handle, size: st.size };
+    await handle.close();
+    throw new ObjectNotFoundError({ provider: PROVIDER, bucket: this.bucket, key, operation: op });
   }
 
   private async requireBucket(op: string, key: string | undefined): Promise<void> {

@@ -4,7 +4,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.ts';
 import { ExitError, UsageError } from '../../errors.ts';
 import { commandPath } from '../../registry.ts';
-import { promptInput, ask } from '../../prompt.ts';
+import { ask, terminalInput } from '../../prompt.ts';
 import { optBool, optString, selectorStringArg } from './flag-values.ts';
 
 /** What a delete acts on: explicit names, everything, or a label selector. */
@@ -45,8 +45,8 @@ export function selectionLabelSelector(sel: Selection): string | undefined {
  */
 export async function confirmed(self: CommandUnknownOpts, ctx: CliContext): Promise<boolean> {
   if (optBool(self.opts() as Record<string, unknown>, 'confirm') === true) return true;
-  const input = promptInput(ctx);
-  if (input === undefined || input.isTTY !== true) {
+  const input = terminalInput(ctx);
+  if (input === undefined) {
     throw new ExitError(1, `Not deleting anything: there is no terminal to confirm on. Run '${commandPath(self)}' with --confirm to delete without a prompt.`);
   }
   return ask(ctx, input);

@@ -11,9 +11,9 @@ import { backupDirectory, findParentSnapshot, findSnapshot, type Repository, typ
 import type { CliContext } from '../../context.ts';
 import { ExitError, UsageError } from '../../errors.ts';
 import { commandPath } from '../../registry.ts';
-import { addRepoFlags, addRepoOutputFlag, opts, outputOf, printJson, shortId, withRepo } from './common.ts';
+import { addRepoFlags, addRepoOutputFlag, jsonOutput, opts, printJson, shortId, withRepo } from './common.ts';
 import { tagArg, volumeSourceArg } from './flags.ts';
-import { ProgressLine, formatBytes, formatCount, formatRate, formatSeconds, transferText } from './progress.ts';
+import { formatBytes, formatCount, formatRate, formatSeconds, transferText, withProgress } from './progress.ts';
 import { snapshotJson, sourceText } from './snapshots.ts';
 
 export interface BackupRequest {
@@ -85,9 +85,8 @@ export function repoBackupCommand(ctx: CliContext): CommandUnknownOpts {
       // (one listing of data/, one header read each), so this run reuses what that one already stored.
       await repo.rebuildIndex();
       const parent = await parentOf(repo, req);
-      const line = new ProgressLine(ctx.stderr);
-      try {
-        return await backupDirectory(repo, req.dir, {
+      return withProgress(ctx.stderr, (line) =>
+        backupDirectory(repo, req.dir, {
           source: req.source,
           hostname: req.source.host,
           tags: req.tags,
@@ -96,12 +95,10 @@ export function repoBackupCommand(ctx: CliContext): CommandUnknownOpts {
           ...(repo.heldLock ? { signal: repo.heldLock.signal } : {}),
           // bytesDone grows per finished file (reused ones included), bytesRead within a large file too.
           onProgress: (p) => line.update(transferText({ bytes: Math.max(p.bytesDone, p.bytesRead), files: p.files, elapsedMs: p.elapsedMs, totalBytes: parent?.summary.totalBytes })),
-        });
-      } finally {
-        line.clear();
-      }
+        }),
+      );
     });
-    if (outputOf(self) === 'json') printJson(ctx, snapshotJson(snapshot));
+    if (jsonOutput(self)) printJson(ctx, snapshotJson(snapshot));
     else {
       ctx.stdout.write(`${snapshot.id}\n`);
       ctx.stderr.write(backupSummary(snapshot));

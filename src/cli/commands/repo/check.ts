@@ -9,9 +9,9 @@ import { checkRepository, type CheckProgress, type CheckResult } from '../../../
 import type { CliContext } from '../../context.ts';
 import { ExitError, UsageError } from '../../errors.ts';
 import { commandPath } from '../../registry.ts';
-import { addRepoFlags, addRepoOutputFlag, opts, outputOf, printJson, withRepo } from './common.ts';
+import { addRepoFlags, addRepoOutputFlag, jsonOutput, opts, printJson, withRepo } from './common.ts';
 import { dataSubsetArg, type DataSubset } from './flags.ts';
-import { ProgressLine, formatBytes, formatCount } from './progress.ts';
+import { formatBytes, formatCount, withProgress } from './progress.ts';
 
 /** `data: 12/40 packs, 180 MiB read`. */
 export function checkProgress(p: CheckProgress): string {
@@ -43,15 +43,10 @@ export function repoCheckCommand(ctx: CliContext): CommandUnknownOpts {
   addRepoOutputFlag(cmd);
   cmd.action(async (_opts, self) => {
     const read = readDataOptions(self);
-    const result = await withRepo(ctx, self, { skipDamagedIndex: true }, async (repo) => {
-      const line = new ProgressLine(ctx.stderr);
-      try {
-        return await checkRepository(repo, { ...read, onProgress: (p) => line.update(checkProgress(p)) });
-      } finally {
-        line.clear();
-      }
-    });
-    if (outputOf(self) === 'json') printJson(ctx, result);
+    const result = await withRepo(ctx, self, { skipDamagedIndex: true }, (repo) =>
+      withProgress(ctx.stderr, (line) => checkRepository(repo, { ...read, onProgress: (p) => line.update(checkProgress(p)) })),
+    );
+    if (jsonOutput(self)) printJson(ctx, result);
     else {
       for (const w of result.warnings) ctx.stderr.write(`warning: ${w}\n`);
       for (const e of result.errors) ctx.stdout.write(`error: ${e}\n`);

@@ -5,20 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { Repository, describeLocation, isRepoError, openRepoLocation, parseRepoLocation, type RepositoryOptions } from '../../../repo/index.ts';
 import type { ObjectStore } from '../../../storage/index.ts';
 import type { CliContext } from '../../context.ts';
 import { UsageError } from '../../errors.ts';
+import { addOutputFlags, readOutputOptions } from '../../output/format.ts';
+import { askNewPassword, terminalInput, withSecretReader } from '../../prompt.ts';
 import { commandPath } from '../../registry.ts';
-import { promptInput } from '../../prompt.ts';
-import { askNewPassword, withSecretReader, type SecretInput } from './prompt.ts';
 
 /** The environment variable that holds the repository password. */
 export const PASSWORD_ENV = 'SKIFF_REPO_PASSWORD';
-
-export type RepoOutput = 'table' | 'json';
 
 /** `--repo` (required) and `--password-file`, on every repo command. */
 export function addRepoFlags(cmd: CommandUnknownOpts): void {
@@ -26,22 +24,18 @@ export function addRepoFlags(cmd: CommandUnknownOpts): void {
   cmd.addOption(new Option('--password-file <file>', `read the repository password from this file (first line); else $${PASSWORD_ENV}, else a prompt at a terminal`));
 }
 
-/** `-o table|json`. */
+/** `-o table|json` (the shared flag without yaml or label columns). */
 export function addRepoOutputFlag(cmd: CommandUnknownOpts): void {
-  cmd.addOption(new Option('-o, --output <format>', "output format: 'table' or 'json'").argParser(outputArg).default('table' as RepoOutput));
+  addOutputFlags(cmd, { default: 'table', allowed: ['table', 'json'], labelFlags: false, help: "output format: 'table' or 'json'" });
 }
 
-export function outputArg(value: string): RepoOutput {
-  if (value !== 'table' && value !== 'json') throw new InvalidArgumentError("valid formats are 'table', 'json'");
-  return value;
+/** Whether `-o json` was given. */
+export function jsonOutput(self: CommandUnknownOpts): boolean {
+  return readOutputOptions(self).format === 'json';
 }
 
 export function opts(self: CommandUnknownOpts): Record<string, unknown> {
   return self.opts() as Record<string, unknown>;
-}
-
-export function outputOf(self: CommandUnknownOpts): RepoOutput {
-  return opts(self)['output'] === 'json' ? 'json' : 'table';
 }
 
 /** Where the local index cache lives: `$SKIFF_CACHE_DIR/repo`, else `$XDG_CACHE_HOME/skiff/repo`, else `~/.cache/skiff/repo`. */
@@ -74,12 +68,6 @@ export function givenPassword(ctx: CliContext, self: CommandUnknownOpts): string
   return env;
 }
 
-/** A terminal to prompt on, or undefined (then a password must be given). */
-export function terminal(ctx: CliContext): SecretInput | undefined {
-  const input = promptInput(ctx) as SecretInput | undefined;
-  return input?.isTTY === true ? input : undefined;
-}
-
 function noPassword(self: CommandUnknownOpts): UsageError {
   return new UsageError(`no repository password: give --password-file or set $${PASSWORD_ENV} (there is no terminal to ask on, and no default)`, commandPath(self));
 }
@@ -88,7 +76,7 @@ function noPassword(self: CommandUnknownOpts): UsageError {
 export async function repoPassword(ctx: CliContext, self: CommandUnknownOpts): Promise<string> {
   const given = givenPassword(ctx, self);
   if (given !== undefined) return given;
-  const input = terminal(ctx);
+  const input = terminalInput(ctx);
   if (!input) throw noPassword(self);
   const answer = await withSecretReader(ctx, input, (r) => r.ask('Enter the repository password: '));
   if (answer.trim() === '') throw new UsageError('the repository password is empty; there is no default password', commandPath(self));
@@ -99,7 +87,7 @@ export async function repoPassword(ctx: CliContext, self: CommandUnknownOpts): P
 export async function newRepoPassword(ctx: CliContext, self: CommandUnknownOpts): Promise<string> {
   const given = givenPassword(ctx, self);
   if (given !== undefined) return given;
-  const input = terminal(ctx);
+  const input = terminalInput(ctx);
   if (!input) throw noPassword(self);
   return withSecretReader(ctx, input, (r) => askNewPassword(r, 'the new repository password'));
 }
@@ -116,11 +104,9 @@ export function repoUrl(self: CommandUnknownOpts): string {
   return url;
 }
 
-/** Opens the `--repo` store; the caller closes it. */
-export async function openStore(ctx: CliContext, self: CommandUnknownOpts, create = false): Promise<{ store: ObjectStore; prefix: string; url: string }> {
-  const url = repoUrl(self);
-  const { store, prefix } = await openRepoLocation(url, { env: ctx.env, create });
-  return { store, prefix, url };
+/** Opens the store of `url` (from repoUrl); the caller closes it. */
+export function openStore(ctx: CliContext, url: string, create = false): Promise<{ store: ObjectStore; prefix: string }> {
+  return openRepoLocation(url, { env: ctx.env, create });
 }
 
 export type OpenOptions = Pick<RepositoryOptions, 'lock' | 'skipDamagedIndex' | 'signal'>;
@@ -132,7 +118,7 @@ export type OpenOptions = Pick<RepositoryOptions, 'lock' | 'skipDamagedIndex' | 
 export async function withRepo<T>(ctx: CliContext, self: CommandUnknownOpts, open: OpenOptions, fn: (repo: Repository, url: string) => Promise<T>): Promise<T> {
   const url = repoUrl(self);
   const password = await repoPassword(ctx, self);
-  const { store, prefix } = await openStore(ctx, self);
+  const { store, prefix } = await openStore(ctx, url);
   try {
     const repo = await Repository.open(store, prefix, password, { ...open, cacheDir: repoCacheDir(ctx) }).catch((err: unknown) => {
       throw namedByUrl(err, store, prefix, url);

@@ -3,7 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { Repository } from '../../../repo/index.ts';
 import type { CliContext } from '../../context.ts';
-import { addRepoFlags, addRepoOutputFlag, namedByUrl, newRepoPassword, openStore, outputOf, printJson, repoCacheDir, repoUrl } from './common.ts';
+import { addRepoFlags, addRepoOutputFlag, jsonOutput, namedByUrl, newRepoPassword, openStore, printJson, repoCacheDir, repoUrl } from './common.ts';
 
 export function repoInitCommand(ctx: CliContext): CommandUnknownOpts {
   const cmd = new Command('init').description(
@@ -14,13 +14,13 @@ export function repoInitCommand(ctx: CliContext): CommandUnknownOpts {
   cmd.action(async (_opts, self) => {
     const url = repoUrl(self);
     const password = await newRepoPassword(ctx, self);
-    const { store, prefix } = await openStore(ctx, self, true);
+    const { store, prefix } = await openStore(ctx, url, true);
     try {
       const repo = await Repository.init(store, prefix, password, { cacheDir: repoCacheDir(ctx) }).catch((err: unknown) => {
         throw namedByUrl(err, store, prefix, url);
       });
       await repo.close();
-      if (outputOf(self) === 'json') {
+      if (jsonOutput(self)) {
         printJson(ctx, { id: repo.config.id, repo: url, created: repo.config.created, keyId: repo.keyId });
         return;
       }

@@ -7,7 +7,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { findNode, findSnapshot, splitSnapshotPath, walkSnapshot, type Repository, type TreeNode } from '../../../repo/index.ts';
 import type { CliContext } from '../../context.ts';
 import { writeChunk } from '../../output/write.ts';
-import { addRepoFlags, addRepoOutputFlag, opts, outputOf, withRepo } from './common.ts';
+import { addRepoFlags, addRepoOutputFlag, jsonOutput, opts, withRepo } from './common.ts';
 import { snapshotTime } from './snapshots.ts';
 
 const TYPE_CHAR: Readonly<Record<TreeNode['type'], string>> = { file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b' };
@@ -54,7 +54,7 @@ export function repoLsCommand(ctx: CliContext): CommandUnknownOpts {
   addRepoFlags(cmd);
   addRepoOutputFlag(cmd);
   cmd.action(async (ref: string, path: string | undefined, _opts, self) => {
-    const json = outputOf(self) === 'json';
+    const json = jsonOutput(self);
     const long = opts(self)['long'] === true;
     await withRepo(ctx, self, {}, async (repo) => {
       let first = true;

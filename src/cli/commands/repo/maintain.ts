@@ -6,8 +6,8 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { maintainRepository, type MaintainProgress, type MaintainResult } from '../../../repo/index.ts';
 import type { CliContext } from '../../context.ts';
-import { addRepoFlags, addRepoOutputFlag, opts, outputOf, printJson, withRepo } from './common.ts';
-import { ProgressLine, formatBytes, formatCount, formatSeconds } from './progress.ts';
+import { addRepoFlags, addRepoOutputFlag, jsonOutput, opts, printJson, withRepo } from './common.ts';
+import { formatBytes, formatCount, formatSeconds, withProgress } from './progress.ts';
 
 /** `repack: 3/10 packs` — the phase and how far it got. */
 export function maintainProgress(p: MaintainProgress): string {
@@ -35,15 +35,10 @@ export function repoMaintainCommand(ctx: CliContext): CommandUnknownOpts {
   addRepoOutputFlag(cmd);
   cmd.action(async (_opts, self) => {
     const dryRun = opts(self)['dryRun'] === true;
-    const result = await withRepo(ctx, self, {}, async (repo) => {
-      const line = new ProgressLine(ctx.stderr);
-      try {
-        return await maintainRepository(repo, { dryRun, onProgress: (p) => line.update(maintainProgress(p)) });
-      } finally {
-        line.clear();
-      }
-    });
-    if (outputOf(self) === 'json') printJson(ctx, result);
+    const result = await withRepo(ctx, self, {}, (repo) =>
+      withProgress(ctx.stderr, (line) => maintainRepository(repo, { dryRun, onProgress: (p) => line.update(maintainProgress(p)) })),
+    );
+    if (jsonOutput(self)) printJson(ctx, result);
     else ctx.stdout.write(maintainSummary(result, dryRun));
   });
   return cmd;

@@ -10,14 +10,14 @@ import type { CliContext } from '../../context.ts';
 import { UsageError } from '../../errors.ts';
 import { formatCells } from '../../output/tabwriter.ts';
 import { commandPath, createGroupCommand } from '../../registry.ts';
-import { addRepoFlags, addRepoOutputFlag, opts, outputOf, printJson, readPasswordFile, terminal, withRepo } from './common.ts';
-import { askNewPassword, withSecretReader } from './prompt.ts';
+import { askNewPassword, terminalInput, withSecretReader } from '../../prompt.ts';
+import { addRepoFlags, addRepoOutputFlag, jsonOutput, opts, printJson, readPasswordFile, withRepo } from './common.ts';
 import { snapshotTime } from './snapshots.ts';
 
 async function newPassword(ctx: CliContext, self: CommandUnknownOpts): Promise<string> {
   const file = opts(self)['newPasswordFile'];
   if (typeof file === 'string') return readPasswordFile(file, '--new-password-file', self);
-  const input = terminal(ctx);
+  const input = terminalInput(ctx);
   if (!input) throw new UsageError('no new password: give --new-password-file (there is no terminal to ask on)', commandPath(self));
   return withSecretReader(ctx, input, (r) => askNewPassword(r, 'the new password'));
 }
@@ -47,7 +47,7 @@ function listCommand(ctx: CliContext): CommandUnknownOpts {
   addRepoOutputFlag(cmd);
   cmd.action(async (_opts, self) => {
     const keys = await withRepo(ctx, self, {}, (repo) => repo.listKeys());
-    if (outputOf(self) === 'json') printJson(ctx, keys);
+    if (jsonOutput(self)) printJson(ctx, keys);
     else ctx.stdout.write(keysTable(keys));
   });
   return cmd;

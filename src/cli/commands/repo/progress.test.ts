@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureStream } from '../../testing.ts';
-import { ProgressLine, formatBytes, formatClock, formatRate, transferText } from './progress.ts';
+import { ProgressLine, formatBytes, formatClock, formatRate, transferText, withProgress } from './progress.ts';
 
 test('sizes, clocks and rates', () => {
   assert.equal(formatBytes(0), '0 B');
@@ -39,4 +39,20 @@ test('a progress line is drawn only on a terminal, at most once per interval, an
   line.clear();
   line.clear(); // nothing drawn since: nothing written
   assert.equal(tty.text, '\r\x1b[Ka\r\x1b[Kc\r\x1b[K');
+});
+
+test('withProgress clears its line when the work ends, failed or not', async () => {
+  const tty = captureStream(true);
+  const done = await withProgress(tty, async (line) => {
+    line.update('half');
+    return 42;
+  });
+  assert.equal(done, 42);
+  assert.equal(tty.text, '\r\x1b[Khalf\r\x1b[K');
+  const failed = captureStream(true);
+  await assert.rejects(withProgress(failed, async (line) => {
+    line.update('half');
+    throw new Error('boom');
+  }), /boom/);
+  assert.equal(failed.text, '\r\x1b[Khalf\r\x1b[K');
 });

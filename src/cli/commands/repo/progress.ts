@@ -100,3 +100,13 @@ export class ProgressLine {
     this.#drawn = false;
   }
 }
+
+/** Runs `fn` with a progress line on `out`, cleared however it ends, so what is printed next starts on a clean line. */
+export async function withProgress<T>(out: OutputStream, fn: (line: ProgressLine) => Promise<T>): Promise<T> {
+  const line = new ProgressLine(out);
+  try {
+    return await fn(line);
+  } finally {
+    line.clear();
+  }
+}

@@ -34,6 +34,10 @@ test('snapshots: sources, the table, JSON with parent null', () => {
   assert.equal(sourceText({ host: 'h', path: '/data' }), 'h:/data');
   assert.equal(snapshotTable([snap]), 'ID         TIME (UTC)            SOURCE           TAGS           FILES    SIZE\nabababab   2026-01-02 03:04:05   shop/db-0/data   nightly,gold   12,345   3.00 GiB\n');
   assert.equal(snapshotTable([]), '');
+  assert.equal(
+    snapshotTable([snap], [['last snapshot', 'daily snapshot']]),
+    'ID         TIME (UTC)            SOURCE           TAGS           FILES    SIZE       REASONS\nabababab   2026-01-02 03:04:05   shop/db-0/data   nightly,gold   12,345   3.00 GiB   last snapshot, daily snapshot\n',
+  );
   const json = snapshotJson(snap);
   assert.equal(json['parent'], null);
   assert.equal(json['shortId'], 'abababab');

@@ -7,9 +7,9 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { restoreSnapshot, type RestoreResult } from '../../../repo/index.ts';
 import type { CliContext } from '../../context.ts';
-import { addRepoFlags, addRepoOutputFlag, opts, outputOf, printJson, shortId, withRepo } from './common.ts';
+import { addRepoFlags, addRepoOutputFlag, jsonOutput, opts, printJson, shortId, withRepo } from './common.ts';
 import { repeatArg } from './flags.ts';
-import { ProgressLine, formatBytes, formatCount, formatRate, formatSeconds, transferText } from './progress.ts';
+import { formatBytes, formatCount, formatRate, formatSeconds, transferText, withProgress } from './progress.ts';
 
 export function restoreSummary(r: RestoreResult, target: string): string {
   const links = r.symlinks + r.hardLinks > 0 ? `, ${formatCount(r.symlinks)} symlinks, ${formatCount(r.hardLinks)} hard links` : '';
@@ -28,19 +28,16 @@ export function repoRestoreCommand(ctx: CliContext): CommandUnknownOpts {
   cmd.action(async (ref: string, target: string, _opts, self) => {
     const o = opts(self);
     const dest = resolve(ctx.cwd, target);
-    const result = await withRepo(ctx, self, { lock: 'shared' }, async (repo) => {
-      const line = new ProgressLine(ctx.stderr);
-      try {
-        return await restoreSnapshot(repo, ref, dest, {
+    const result = await withRepo(ctx, self, { lock: 'shared' }, (repo) =>
+      withProgress(ctx.stderr, (line) =>
+        restoreSnapshot(repo, ref, dest, {
           paths: (o['include'] as string[] | undefined) ?? [],
           overwrite: o['overwrite'] === true,
           onProgress: (p) => line.update(transferText({ bytes: p.bytes, files: p.files, elapsedMs: p.elapsedMs, totalBytes: p.totalBytes })),
-        });
-      } finally {
-        line.clear();
-      }
-    });
-    if (outputOf(self) === 'json') {
+        }),
+      ),
+    );
+    if (jsonOutput(self)) {
       printJson(ctx, { ...result, target: dest });
       return;
     }

@@ -4,7 +4,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { filterSnapshots, type Snapshot, type SnapshotSource } from '../../../repo/index.ts';
 import type { CliContext } from '../../context.ts';
 import { formatCells } from '../../output/tabwriter.ts';
-import { addRepoFlags, addRepoOutputFlag, opts, outputOf, printJson, shortId, withRepo } from './common.ts';
+import { addRepoFlags, addRepoOutputFlag, jsonOutput, opts, printJson, shortId, withRepo } from './common.ts';
 import { sourceFilterArg, tagArg } from './flags.ts';
 import { formatBytes, formatCount } from './progress.ts';
 
@@ -35,10 +35,20 @@ export function snapshotTime(time: string): string {
   return time.replace('T', ' ').replace(/\.\d+/, '').replace(/Z$/, '');
 }
 
-export function snapshotTable(list: readonly Snapshot[]): string {
+/** The snapshots as a table; `reasons` (forget's keep list: why each is kept, by position) adds a REASONS column. */
+export function snapshotTable(list: readonly Snapshot[], reasons?: ReadonlyArray<readonly string[]>): string {
   if (list.length === 0) return '';
-  const rows = list.map((s) => [shortId(s.id), snapshotTime(s.time), sourceText(s.source), s.tags.join(',') || '<none>', formatCount(s.summary.files), formatBytes(s.summary.totalBytes)]);
-  return formatCells([['ID', 'TIME (UTC)', 'SOURCE', 'TAGS', 'FILES', 'SIZE'], ...rows], { minWidth: 6, padding: 3 });
+  const rows = list.map((s, i) => [
+    shortId(s.id),
+    snapshotTime(s.time),
+    sourceText(s.source),
+    s.tags.join(',') || '<none>',
+    formatCount(s.summary.files),
+    formatBytes(s.summary.totalBytes),
+    ...(reasons ? [(reasons[i] ?? []).join(', ')] : []),
+  ]);
+  const header = ['ID', 'TIME (UTC)', 'SOURCE', 'TAGS', 'FILES', 'SIZE', ...(reasons ? ['REASONS'] : [])];
+  return formatCells([header, ...rows], { minWidth: 6, padding: 3 });
 }
 
 export function repoSnapshotsCommand(ctx: CliContext): CommandUnknownOpts {
@@ -53,7 +63,7 @@ export function repoSnapshotsCommand(ctx: CliContext): CommandUnknownOpts {
     const o = opts(self);
     const source = { ...(o['source'] as Partial<SnapshotSource> | undefined), ...(typeof o['host'] === 'string' ? { host: o['host'] } : {}) };
     const list = await withRepo(ctx, self, {}, async (repo) => filterSnapshots(await repo.listSnapshots(), { source, tags: (o['tag'] as string[] | undefined) ?? [] }));
-    if (outputOf(self) === 'json') printJson(ctx, list.map(snapshotJson));
+    if (jsonOutput(self)) printJson(ctx, list.map(snapshotJson));
     else if (list.length === 0) ctx.stderr.write('No snapshots found.\n');
     else ctx.stdout.write(snapshotTable(list));
   });

@@ -1,9 +1,10 @@
+/** @module cli/prompt.test — the password reader (typed-ahead lines, editing, failures) and when a terminal is there to ask on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { ExitError } from '../../errors.ts';
-import { testContext } from '../../testing.ts';
-import { askNewPassword, withSecretReader, type SecretInput } from './prompt.ts';
+import { ExitError } from './errors.ts';
+import { askNewPassword, terminalInput, withSecretReader, type SecretInput } from './prompt.ts';
+import { testContext } from './testing.ts';
 
 /** A fake terminal: `raw` says whether it offers setRawMode (a real TTY does). */
 function fakeTerminal(raw: boolean): SecretInput & { type(text: string): void; end(): void; modes: boolean[] } {
@@ -55,4 +56,13 @@ test('mismatch, empty, Ctrl-C and end of input fail with exit 1', async () => {
   const p = withSecretReader(testContext(), input, (r) => r.ask('? '));
   input.end();
   await assert.rejects(p, /no password was entered/);
+});
+
+test('a terminal to ask on only when the input is a TTY', () => {
+  const tty = fakeTerminal(false);
+  assert.equal(terminalInput(Object.assign(testContext(), { stdin: tty })), tty);
+  const pipe = Object.assign(new EventEmitter(), { isTTY: false });
+  assert.equal(terminalInput(Object.assign(testContext(), { stdin: pipe })), undefined);
+  // Output captured (not the process's terminal) and no stdin given: nobody to ask.
+  assert.equal(terminalInput(testContext()), undefined);
 });
