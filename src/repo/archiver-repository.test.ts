@@ -54,6 +54,26 @@ test('a tree round-trips through the real repository, also after reopening it', 
   await store.close();
 });
 
+test('trees go to packs of their own, a large tree too: every pack holds one type of blob', async () => {
+  const { store, repo, src } = await setup();
+  // 2,000 names make a directory whose tree is over 64 KiB, which takes the large-blob path.
+  await mkdir(join(src, 'wide'));
+  for (let i = 0; i < 2000; i++) await writeFile(join(src, 'wide', `a-rather-long-file-name-to-make-a-wide-tree-${i}`), '');
+  await backupDirectory(repo, src);
+  const types = new Map<string, Set<string>>();
+  let largest = 0;
+  for (const loc of repo.index.entries()) {
+    if (!types.has(loc.pack)) types.set(loc.pack, new Set());
+    types.get(loc.pack)!.add(loc.type);
+    if (loc.type === 'tree') largest = Math.max(largest, loc.rawLength);
+  }
+  assert.ok(largest > 64 * 1024, `a tree of ${largest} bytes`);
+  for (const [pack, t] of types) assert.equal(t.size, 1, `pack ${pack} holds ${[...t].join(' and ')} blobs`);
+  assert.ok([...types.values()].some((t) => t.has('tree')) && [...types.values()].some((t) => t.has('data')));
+  await repo.close();
+  await store.close();
+});
+
 test('an incremental backup through the real repository stores only the changed chunks', async () => {
   const { store, repo, src, work } = await setup();
   const first = await backupDirectory(repo, src);

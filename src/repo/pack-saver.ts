@@ -64,8 +64,10 @@ export class PackSaver {
   readonly #encode: Semaphore;
   readonly #upload: Semaphore;
   readonly #uploads = new Set<Promise<void>>();
-  /** The pack being filled, per lane (the inline lane and one per worker). */
+  /** The pack being filled, per lane (the inline lane, the tree lane and one per worker). */
   readonly #builders = new Map<Lane, PackBuilder>();
+  /** Tree blobs: a main-thread lane of their own, so tree packs hold trees only. */
+  readonly #treeLane: Lane = { id: -1, inline: true };
   /** Set while a full pack waits for an upload slot: saves wait for it before adding to a pack. */
   #backlog: Promise<void> | undefined;
   #unindexed: IndexFileContent['packs'] = [];
@@ -94,18 +96,28 @@ export class PackSaver {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (plaintext.length < INLINE_BELOW) return this.#saveSmall(type, plaintext, knownId);
+    if (plaintext.length < INLINE_BELOW || type === 'tree') return this.#saveReturned(type, plaintext, knownId);
     return this.#saveLarge(type, this.#o.pool.copy(plaintext), plaintext.length, knownId);
   }
 
-  /** A small blob: hashed and sealed in a batch on a worker (or sealed inline when its id is known), packed in the inline lane. */
-  async #saveSmall(type: BlobType, plaintext: Uint8Array, knownId: BlobId | undefined): Promise<SaveResult> {
-    const { pool, compression } = this.#o;
+  /**
+   * A blob whose sealed bytes come back to this thread: a small one (hashed and sealed in a batch on a worker,
+   * or sealed inline when its id is known), or a tree of any size (trees are few, and the rare large one is
+   * hashed here and sealed on a worker). Packed in a main-thread lane: trees in packs of their own, so the
+   * trees of a snapshot lie together (read in few ranged reads) and a forgotten snapshot's trees, which
+   * change at every run, leave whole packs to delete instead of holes in packs of live file data.
+   */
+  async #saveReturned(type: BlobType, plaintext: Uint8Array, knownId: BlobId | undefined): Promise<SaveResult> {
+    const { pool, compression, key } = this.#o;
+    const lane = type === 'tree' ? this.#treeLane : pool.inlineLane;
     let id = knownId;
     let bytes: Buffer | undefined;
-    // Either way the plaintext is done with before the first wait (the batch copies it).
-    if (id === undefined) ({ id, bytes } = await pool.hashAndSeal(plaintext, compression));
-    else if (!this.has(id)) bytes = sealObject(this.#o.key, plaintext, compression);
+    // Every way, the plaintext is done with before the first wait (the batch and the worker call copy it).
+    if (plaintext.length >= INLINE_BELOW) {
+      id ??= key.idOf(plaintext);
+      if (!this.has(id)) bytes = await pool.seal(plaintext, compression);
+    } else if (id === undefined) ({ id, bytes } = await pool.hashAndSeal(plaintext, compression));
+    else if (!this.has(id)) bytes = sealObject(key, plaintext, compression);
     while (this.#backlog) await this.#backlog;
     this.#throwIfFailed();
     if (this.has(id) || !bytes) {
@@ -113,7 +125,7 @@ export class PackSaver {
       return { id, isNew: false, storedLength: 0 };
     }
     this.#pending.set(id, LANDED);
-    return this.#added(this.#builderOf(pool.inlineLane), id, type, { lane: pool.inlineLane, length: bytes.length, bytes }, plaintext.length);
+    return this.#added(this.#builderOf(lane), id, type, { lane, length: bytes.length, bytes }, plaintext.length);
   }
 
   async #saveLarge(type: BlobType, plaintext: PoolBytes, rawLength: number, knownId: BlobId | undefined): Promise<SaveResult> {
