@@ -9,7 +9,7 @@
  * directory on the current paths also holds up to two groups of them (16 trees each).
  */
 import { hostname as osHostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { Semaphore, throwIfAborted } from '../util/index.ts';
 import { ByteBudget, SideSlots, TaskSet } from './budget.ts';
@@ -175,7 +175,7 @@ class BackupRun {
       for (const [i, name] of names.entries()) {
         throwIfAborted(this.#opts.signal);
         if (performance.now() - this.#yieldedAt > YIELD_MS) await this.#yield(tasks);
-        const full = join(path, name);
+        const full = childPath(path, name);
         const st = this.#trySync(relPath(rel, name), () => this.fs.lstat(full));
         if (!st) continue;
         if (st.isDirectory()) {
@@ -247,7 +247,7 @@ class BackupRun {
     await this.#dirSlots.each(subdirs.map((s, k) => ({ ...s, k })), async ({ index, stat, k }) => {
       const name = names[index]!;
       const previousNodes = this.#previousNodes(groups, k); // asked for as each starts, in order
-      const subtree = await this.#try(relPath(rel, name), () => this.#directory(join(path, name), relPath(rel, name), previousNodes));
+      const subtree = await this.#try(relPath(rel, name), () => this.#directory(childPath(path, name), relPath(rel, name), previousNodes));
       if (subtree !== undefined) nodes[index] = { ...nodeFromStat(name, 'dir', stat), subtree };
     });
   }
@@ -281,11 +281,15 @@ class BackupRun {
     return this.#try(rel, () => this.#fileContent(full, st)).then((content) => (content ? this.#fileDone(node, content) : undefined));
   }
 
+  /** `node` (made for this file by `#leaf`) completed with its content. */
   #fileDone(node: TreeNode, content: FileContent): TreeNode {
     this.files++;
     this.bytesDone += content.size;
     this.progress(false);
-    return { ...node, size: content.size, content: content.content, ...(content.holes ? { holes: content.holes } : {}) };
+    node.size = content.size;
+    node.content = content.content;
+    if (content.holes) node.holes = content.holes;
+    return node;
   }
 
   /** The file read and stored, once per inode for multiply-linked files. */
@@ -409,4 +413,9 @@ function nodesByName(tree: Tree): Map<string, TreeNode> {
 
 function relPath(parent: string, name: string): string {
   return parent === '' ? name : `${parent}/${name}`;
+}
+
+/** `path`/`name` for a path made by `resolve` (no trailing slash but at `/`) and a listed name: `join` without its normalizing. */
+function childPath(path: string, name: string): string {
+  return path.endsWith('/') ? path + name : `${path}/${name}`;
 }

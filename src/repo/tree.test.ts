@@ -19,6 +19,21 @@ test('names compare by UTF-8 bytes', () => {
   assert.ok(compareNames('\u{1F600}', '\uFFFD') > 0); // UTF-16 order would say the opposite
 });
 
+test('serialization is byte for byte what earlier versions wrote (tree ids, and so dedupe, depend on it)', () => {
+  const nodes: TreeNode[] = [
+    { name: 'f "q" \u00e9\n', type: 'file', mode: 0o644, uid: 0, gid: 4294967294, mtime: '2024-01-02T03:04:05.123456789Z', ctime: '2024-01-02T03:04:05Z', size: 2 ** 40, content: [ID, ID], holes: [[0, 4096]], inode: 2 ** 52, device: 66306, links: 2 },
+    { name: 'd', type: 'dir', mode: 0o755, uid: 1, gid: 2, mtime: '2024-01-02T03:04:05Z', subtree: ID },
+    { name: 'l', type: 'symlink', mode: 0o777, uid: 1, gid: 2, mtime: '2024-01-02T03:04:05Z', linkTarget: '../\u2603' },
+    { name: 'c', type: 'chardev', mode: 0o600, uid: 0, gid: 0, mtime: '2024-01-02T03:04:05Z', rdev: 259 },
+  ];
+  // The earlier writer: each node copied into an object with the fields in canonical order, then JSON.stringify.
+  const order = ['name', 'type', 'mode', 'uid', 'gid', 'mtime', 'ctime', 'size', 'content', 'holes', 'inode', 'device', 'links', 'subtree', 'linkTarget', 'rdev'] as const;
+  const sorted = [...nodes].sort((x, y) => compareNames(x.name, y.name));
+  const earlier = `{"nodes":[${sorted.map((n) => JSON.stringify(Object.fromEntries(order.filter((k) => n[k] !== undefined).map((k) => [k, n[k]])))).join(',')}]}`;
+  assert.equal(Buffer.from(serializeTree({ nodes })).toString('utf8'), earlier);
+  assert.equal(Buffer.from(serializeTree({ nodes: [] })).toString('utf8'), '{"nodes":[]}');
+});
+
 test('serialization is canonical: sorted nodes, fixed field order, no undefined fields', () => {
   const a: Tree = { nodes: [file('b', { holes: undefined }), { ...file('a'), size: 3, mode: 0o600 }] };
   const reordered = { nodes: [{ mode: 0o600, content: [ID], size: 3, name: 'a', type: 'file', uid: 1, gid: 2, mtime: file('a').mtime } as TreeNode, file('b')] };
