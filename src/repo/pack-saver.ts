@@ -12,7 +12,7 @@ import type { BlobIndex } from './blob-index.ts';
 import { INLINE_BELOW, type CryptoPool, type Lane, type PoolBytes, type SealedRef } from './crypto-pool.ts';
 import type { MasterKey } from './crypto.ts';
 import { writeIndexFiles, type IndexCache, type IndexFileContent } from './index-file.ts';
-import { PackBuilder, packKey } from './pack.ts';
+import { HEADER_ENTRY_BYTES, PackBuilder, packKey } from './pack.ts';
 import type { BlobId, BlobType } from './types.ts';
 
 export interface PackSaverOptions {
@@ -189,8 +189,13 @@ export class PackSaver {
 
   #builderOf(lane: Lane): PackBuilder {
     let b = this.#builders.get(lane);
-    if (!b) this.#builders.set(lane, (b = new PackBuilder(lane, this.#o.pool.nextInLane(lane))));
+    if (!b) this.#builders.set(lane, (b = this.#newBuilder(lane, this.#o.pool.nextInLane(lane))));
     return b;
+  }
+
+  /** A pack reserved at its size plus the header of a full one and a small blob past the size (main-thread lanes). */
+  #newBuilder(lane: Lane, base: number): PackBuilder {
+    return new PackBuilder(lane, base, this.#o.packSize + MAX_PACK_BLOBS * HEADER_ENTRY_BYTES + INLINE_BELOW);
   }
 
   /**
@@ -201,7 +206,7 @@ export class PackSaver {
    */
   async #closePack(builder: PackBuilder): Promise<void> {
     if (this.#builders.get(builder.lane) !== builder) return; // closed already by a concurrent save
-    this.#builders.set(builder.lane, new PackBuilder(builder.lane, builder.next));
+    this.#builders.set(builder.lane, this.#newBuilder(builder.lane, builder.next));
     const slot = this.#upload.acquire();
     if (this.#upload.waiting > 0) {
       const cleared = Promise.all([this.#backlog, slot]).then(() => undefined, () => undefined);

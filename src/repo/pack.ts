@@ -53,10 +53,18 @@ export class PackBuilder {
   #size = 0;
   /** Blobs of the lane handed to earlier packs: the first position this pack expects. */
   readonly #base: number;
+  /** Bytes to reserve at the first blob of a main-thread lane. */
+  readonly #capacity: number;
 
-  constructor(lane: Lane, base = 0) {
+  /**
+   * `capacity`: a main-thread lane's pack buffer is reserved at once at this size (a pack's size and the most
+   * it may run over). Only the pages written become resident, so reserving costs nothing, while growing by
+   * doubling copied the blobs at each step and left the old buffers to the GC: up to twice the pack in memory.
+   */
+  constructor(lane: Lane, base = 0, capacity = 64 * 1024) {
     this.lane = lane;
     this.#base = base;
+    this.#capacity = capacity;
   }
 
   add(id: BlobId, type: BlobType, sealed: SealedRef, rawLength: number): PackEntry {
@@ -74,7 +82,7 @@ export class PackBuilder {
   #append(bytes: Uint8Array): void {
     const need = this.#size + bytes.length;
     if (!this.#data || this.#data.length < need) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(need, 2 * (this.#data?.length ?? 0), 64 * 1024));
+      const grown = Buffer.allocUnsafeSlow(Math.max(need, 2 * (this.#data?.length ?? 0), this.#capacity));
       this.#data?.copy(grown, 0, 0, this.#size);
       this.#data = grown;
     }
