@@ -4,7 +4,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeClient } from '../src/kube/index.ts';
 import type { ClusterState } from '../src/local-cluster/index.ts';
-import { childEnv, semiSpaceFlag } from './child-env.ts';
+import { childEnv, v8Flags } from './child-env.ts';
 import { delta, requestCounts, type Counts } from './metrics.ts';
 import type { ScenarioArgs, ScenarioResult } from './scenario-context.ts';
 
@@ -78,7 +78,7 @@ export async function measure(ctx: BenchContext, m: MeasureOptions): Promise<voi
 export interface ChildOptions {
   /** The entry script, relative to bench/ (default scenario.ts; the volume-data scenarios have a lighter one). */
   script?: string;
-  /** With bin/skiff's semi-space size for the volume-data commands (`skiff repo`) rather than the server's. */
+  /** With bin/skiff's V8 flags for the volume-data commands (`skiff repo`) rather than the server's. */
   volumeData?: boolean;
   /** More Node flags, after those of BENCH_CHILD_FLAGS. */
   flags?: string[];
@@ -90,7 +90,7 @@ export async function runChild(id: string, args: unknown, opts: ChildOptions = {
   // BENCH_CHILD_FLAGS adds Node flags for investigating, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const flags = [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), ...(opts.flags ?? [])];
   const script = join(import.meta.dirname, opts.script ?? 'scenario.ts');
-  const child = spawn(process.execPath, [semiSpaceFlag(opts.volumeData === true), ...flags, script, id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() });
+  const child = spawn(process.execPath, [...v8Flags(opts.volumeData === true), ...flags, script, id, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Repository, openRepoLocation } from '../src/repo/index.ts';
 import { emptyPrefix } from '../src/storage/testing/index.ts';
-import { childEnv, semiSpaceFlag } from './child-env.ts';
+import { childEnv, v8Flags } from './child-env.ts';
 import { MemorySampler } from './mem-sampler.ts';
 
 const { values } = parseArgs({
@@ -28,7 +28,7 @@ const { values } = parseArgs({
 });
 if (!values.measured) {
   // The caller's own flags come after bin/skiff's, so they win.
-  const child = spawn(process.execPath, [semiSpaceFlag(true), ...process.execArgv, import.meta.filename, ...process.argv.slice(2), '--measured'], { stdio: 'inherit', env: childEnv() });
+  const child = spawn(process.execPath, [...v8Flags(true), ...process.execArgv, import.meta.filename, ...process.argv.slice(2), '--measured'], { stdio: 'inherit', env: childEnv() });
   process.exit(await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1))));
 }
 const MiB = 1024 * 1024;

@@ -20,7 +20,7 @@ import { MiB, changeSmallFiles, makeLargeFile, makeSmallFiles, rewriteRegions, t
 import { usage, type FsArgs, type Usage } from './fs.ts';
 import { kopiaBackup, kopiaBinary, type KopiaStore } from './fs-kopia.ts';
 
-/** How these scenarios' children start: their own light entry, as `skiff repo` runs (bin/skiff's 2 MiB semi-spaces). */
+/** How these scenarios' children start: their own light entry, as `skiff repo` runs (bin/skiff's V8 flags for them). */
 export const FS_CHILD: ChildOptions = { script: 'scenarios/fs-child.ts', volumeData: true };
 
 export const FS_GROUPS = ['f1', 'f2', 'f3', 'f4', 'm1'] as const;

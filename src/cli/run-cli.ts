@@ -10,7 +10,7 @@ import { commandPath } from './registry.ts';
  * The command tree `argv` needs. `skiff repo …` is the operator's recovery tool and runs beside big volumes:
  * it loads only its own subtree, not the cluster commands' API schemas and Kubernetes client (~1,300 modules,
  * ~60 MB of RSS). Anything else, including root help, gets the whole tree. bin/skiff's `[ "$1" = repo ]`
- * (smaller semi-spaces for the volume-data commands) mirrors this test: change both together.
+ * (the volume-data commands' own V8 flags) mirrors this test: change both together.
  */
 async function commandsFor(argv: readonly string[]): Promise<BuildOptions> {
   if (argv[0] === 'repo') return { commands: [(await import('./commands/repo/index.ts')).repoCommand], resources: [] };
