@@ -126,7 +126,7 @@ test('an unchanged tree is not read at all and gives the same root tree', async 
 
 test('the parent trees of many subdirectories are read in groups, each id once; an unreadable one costs only its directory', async (t) => {
   const src = await tempDir(t);
-  const names = Array.from({ length: 20 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+  const names = Array.from({ length: 40 }, (_, i) => `d${String(i).padStart(2, '0')}`);
   for (const [i, name] of names.entries()) {
     await mkdir(join(src, name));
     if (i % 3 !== 0) for (let j = 0; j < 3; j++) await writeFile(join(src, name, `f${j}`), `${name}/${j}`);
@@ -135,7 +135,7 @@ test('the parent trees of many subdirectories are read in groups, each id once; 
   const first = await backupDirectory(repo, src);
   const top = async (tree: string): Promise<Map<string, TreeNode>> => new Map((await repo.loadTree(tree)).nodes.map((n) => [n.name, n]));
   const before = await top(first.tree);
-  repo.corrupt(before.get('d17')!.subtree!); // in the second group
+  repo.corrupt(before.get('d35')!.subtree!); // in the second group
   const batches: string[][] = [];
   const loadBlobs = repo.loadBlobs.bind(repo);
   repo.loadBlobs = (ids, opts) => {
@@ -145,12 +145,12 @@ test('the parent trees of many subdirectories are read in groups, each id once; 
   };
   const fs = spyFs();
   const second = await backupDirectory(repo, src, { fs });
-  assert.deepEqual(fs.opened.sort(), ['f0', 'f1', 'f2'].map((f) => join(src, 'd17', f)), 'only the files under the unreadable tree are read');
-  assert.equal(second.summary.bytesRead, 3 * 'd17/0'.length);
+  assert.deepEqual(fs.opened.sort(), ['f0', 'f1', 'f2'].map((f) => join(src, 'd35', f)), 'only the files under the unreadable tree are read');
+  assert.equal(second.summary.bytesRead, 3 * 'd35/0'.length);
   const after = await top(second.tree);
   for (const name of names) assert.equal(after.get(name)!.subtree, before.get(name)!.subtree, `${name} keeps its tree id`);
-  // The root, then the subdirectories 16 and 4 at a time; the empty ones (6 and 1) share one tree, asked for once.
-  assert.deepEqual(batches.map((b) => b.length), [1, 11, 4]);
+  // The root, then the subdirectories 32 and 8 at a time; the empty ones (11 and 3) share one tree, asked for once.
+  assert.deepEqual(batches.map((b) => b.length), [1, 22, 6]);
   for (const b of batches) assert.equal(new Set(b).size, b.length);
 });
 
