@@ -16,10 +16,10 @@ import { ByteBudget, SideSlots, TaskSet } from './budget.ts';
 import { READ_SIZE } from './chunker.ts';
 import { storeFile, type FileContent, type StoreStats } from './file-content.ts';
 import { TreeGroups, findParentSnapshot } from './snapshot-ops.ts';
-import { compareNames, serializeTree } from './tree.ts';
-import { EntryError, entryErrors, inodeKey, isSparse, listDir, nodeArchiverFs, nodeFromStat, nodeType, type ArchiverFs } from './walk.ts';
+import { compareNames, sameNode, serializeTree } from './tree.ts';
+import { ScanAhead, ScannedStat, scannedEntries, type DirScanner, type EntryStat, type ScanError, type ScannedDir } from './dir-scan.ts';
+import { EntryError, entryErrors, inodeKey, isSparse, listDir, nodeArchiverFs, nodeFromStat, nodeType, sameFileNode, sameMetadata, type ArchiverFs } from './walk.ts';
 import type { BlobId, RepositoryApi, Snapshot, SnapshotSource, Tree, TreeNode } from './types.ts';
-import type { BigIntStats } from 'node:fs';
 
 export interface BackupProgress {
   files: number;
@@ -138,6 +138,8 @@ class BackupRun {
   readonly #readBuffers: Buffer[] = [];
   readonly #dirSlots = new SideSlots(PARALLEL_DIRS);
   readonly #smallFile: number;
+  /** Lists and lstats directories on the repository's worker (none with a custom `fs`: tests watch its calls). */
+  readonly #scanner: DirScanner | undefined;
   /** Content of multiply-linked files by device:inode, so each is read once. */
   readonly #linked = new Map<string, Promise<FileContent>>();
   readonly #started: number;
@@ -148,6 +150,7 @@ class BackupRun {
     this.#repo = repo;
     this.#opts = opts;
     this.fs = entryErrors(opts.fs ?? nodeArchiverFs());
+    this.#scanner = opts.fs ? undefined : repo.scanner;
     this.#budget = new ByteBudget(opts.maxInFlightBytes ?? IN_FLIGHT);
     this.#smallBudget = new ByteBudget(SMALL_IN_FLIGHT);
     this.#largeFiles = new Semaphore(LARGE_FILES);
@@ -157,26 +160,29 @@ class BackupRun {
 
   /** Backs up the root directory `path`; `parentTree` is the parent snapshot's root tree, if any. */
   root(path: string, parentTree: BlobId | undefined): Promise<BlobId> {
-    return this.#directory(path, '', this.#previousNodes(new TreeGroups(this.#repo, [parentTree], nodesByName, this.#opts.signal), 0));
+    return this.#directory(path, '', this.#previousNodes(new TreeGroups(this.#repo, [parentTree], nodesByName, this.#opts.signal), 0), this.#scanner?.scanDir(path), parentTree);
   }
 
   /**
    * Backs up one directory's entries and saves its tree; `rel` is its path in the snapshot ('' for the root),
-   * `previousNodes` the parent snapshot's entries of it (being loaded).
+   * `previousNodes` the parent snapshot's entries of it (being loaded) and `previousTree` their tree's id, `scan`
+   * its listing from the scanner.
    */
-  async #directory(path: string, rel: string, previousNodes: Promise<Map<string, TreeNode> | undefined>): Promise<BlobId> {
+  async #directory(path: string, rel: string, previousNodes: Promise<Map<string, TreeNode> | undefined>, scan: Promise<ScannedDir> | undefined, previousTree: BlobId | undefined): Promise<BlobId> {
     throwIfAborted(this.#opts.signal);
-    const names = listDir(this.fs, path);
+    const { names, stats } = scan ? await this.#scanned(scan) : { names: listDir(this.fs, path), stats: undefined };
+    // The subdirectories' listings are asked for now, to be ready when the walk gets to them.
+    const ahead = stats && this.#scanner ? new ScanAhead(this.#scanner, names.filter((_, i) => stats[i] instanceof ScannedStat && stats[i].isDirectory()).map((n) => childPath(path, n))) : undefined;
     const previous = await previousNodes;
     const nodes: Array<TreeNode | undefined> = new Array(names.length);
-    const subdirs: Array<{ index: number; stat: BigIntStats }> = [];
+    const subdirs: Array<{ index: number; stat: EntryStat }> = [];
     const tasks = new TaskSet();
     try {
       for (const [i, name] of names.entries()) {
         throwIfAborted(this.#opts.signal);
         if (performance.now() - this.#yieldedAt > YIELD_MS) await this.#yield(tasks);
         const full = childPath(path, name);
-        const st = this.#trySync(relPath(rel, name), () => this.fs.lstat(full));
+        const st = stats ? this.#statOf(relPath(rel, name), stats[i]!) : this.#trySync(relPath(rel, name), () => this.fs.lstat(full));
         if (!st) continue;
         if (st.isDirectory()) {
           subdirs.push({ index: i, stat: st });
@@ -187,14 +193,17 @@ class BackupRun {
         else nodes[i] = node;
       }
       // Subdirectories after the files, so few listings are open at once.
-      await this.#subdirectories(path, rel, names, subdirs, previous, nodes);
+      await this.#subdirectories(path, rel, names, subdirs, previous, nodes, ahead);
     } finally {
       await tasks.drain().catch(() => undefined); // nothing left running; the first failure is rethrown below
     }
     await tasks.drain();
     this.dirs++;
     this.progress(false);
-    const bytes = serializeTree({ nodes: nodes.filter((n): n is TreeNode => n !== undefined) });
+    const kept = nodes.filter((n): n is TreeNode => n !== undefined);
+    // Every entry is the parent snapshot's own node (unchanged, see #leaf): the tree is the parent's, stored already.
+    if (previous && previousTree && kept.length === previous.size && kept.every((n) => previous.get(n.name) === n) && this.#repo.hasBlob(previousTree)) return previousTree;
+    const bytes = serializeTree({ nodes: kept });
     const cost = bytes.length + SMALL_FILE_OVERHEAD;
     await this.#smallBudget.acquire(cost, this.#opts.signal);
     return this.#store('tree', bytes, cost);
@@ -237,7 +246,7 @@ class BackupRun {
     this.progress(false);
   }
 
-  async #subdirectories(path: string, rel: string, names: string[], subdirs: Array<{ index: number; stat: BigIntStats }>, previous: Map<string, TreeNode> | undefined, nodes: Array<TreeNode | undefined>): Promise<void> {
+  async #subdirectories(path: string, rel: string, names: string[], subdirs: Array<{ index: number; stat: EntryStat }>, previous: Map<string, TreeNode> | undefined, nodes: Array<TreeNode | undefined>, ahead: ScanAhead | undefined): Promise<void> {
     const trees = subdirs.map(({ index }) => {
       const prev = previous?.get(names[index]!);
       return prev?.type === 'dir' ? prev.subtree : undefined;
@@ -247,13 +256,19 @@ class BackupRun {
     await this.#dirSlots.each(subdirs.map((s, k) => ({ ...s, k })), async ({ index, stat, k }) => {
       const name = names[index]!;
       const previousNodes = this.#previousNodes(groups, k); // asked for as each starts, in order
-      const subtree = await this.#try(relPath(rel, name), () => this.#directory(childPath(path, name), relPath(rel, name), previousNodes));
-      if (subtree !== undefined) nodes[index] = { ...nodeFromStat(name, 'dir', stat), subtree };
+      const scan = ahead?.get(k);
+      const subtree = await this.#try(relPath(rel, name), () => this.#directory(childPath(path, name), relPath(rel, name), previousNodes, scan, trees[k]));
+      if (subtree === undefined) return;
+      const prev = previous?.get(name);
+      nodes[index] = prev?.type === 'dir' && prev.subtree === subtree && sameMetadata(prev, stat) ? prev : { ...nodeFromStat(name, 'dir', stat), subtree };
     });
   }
 
   /** A non-directory entry as a node (undefined when it could not be read; the error is recorded). */
-  #leaf(full: string, rel: string, name: string, st: BigIntStats, prev: TreeNode | undefined): TreeNode | undefined | Promise<TreeNode | undefined> {
+  #leaf(full: string, rel: string, name: string, st: EntryStat, prev: TreeNode | undefined): TreeNode | undefined | Promise<TreeNode | undefined> {
+    // Unchanged since the parent snapshot, down to its metadata: its node is reused as it is (no new node, and
+    // a directory of such entries keeps its tree without serializing it again).
+    if (prev && st.isFile() && sameFileNode(prev, st) && this.#present(prev)) return this.#reused(prev);
     const type = nodeType(st);
     if (!type) return this.#fail(rel, 'unsupported file type');
     const node = nodeFromStat(name, type, st);
@@ -262,7 +277,7 @@ class BackupRun {
       if (target === undefined) return undefined;
       node.linkTarget = target;
     }
-    if (type !== 'file') return node;
+    if (type !== 'file') return prev && sameNode(prev, node) ? prev : node; // reused as files are, for their tree's sake
     if (prev && this.#unchanged(prev, node)) return this.#fileDone(node, { size: prev.size!, content: prev.content!, ...(prev.holes ? { holes: prev.holes } : {}) });
     // A small file is done right here when the budget has room: no promise chain per file (most files are small).
     if (st.nlink <= 1n && node.size! < this.#smallFile && !isSparse(st)) {
@@ -281,6 +296,13 @@ class BackupRun {
     return this.#try(rel, () => this.#fileContent(full, st)).then((content) => (content ? this.#fileDone(node, content) : undefined));
   }
 
+  #reused(prev: TreeNode): TreeNode {
+    this.files++;
+    this.bytesDone += prev.size!;
+    this.progress(false);
+    return prev;
+  }
+
   /** `node` (made for this file by `#leaf`) completed with its content. */
   #fileDone(node: TreeNode, content: FileContent): TreeNode {
     this.files++;
@@ -293,7 +315,7 @@ class BackupRun {
   }
 
   /** The file read and stored, once per inode for multiply-linked files. */
-  #fileContent(full: string, st: BigIntStats): Promise<FileContent> {
+  #fileContent(full: string, st: EntryStat): Promise<FileContent> {
     if (st.nlink <= 1n) return this.#read(full, st);
     const key = inodeKey(st);
     let pending = this.#linked.get(key);
@@ -305,18 +327,15 @@ class BackupRun {
   }
 
   #unchanged(prev: TreeNode, node: TreeNode): boolean {
-    return (
-      prev.type === 'file' &&
-      prev.size === node.size &&
-      prev.mtime === node.mtime &&
-      prev.ctime === node.ctime &&
-      prev.inode === node.inode &&
-      prev.content !== undefined &&
-      prev.content.every((id) => this.#repo.hasBlob(id))
-    );
+    return prev.type === 'file' && prev.size === node.size && prev.mtime === node.mtime && prev.ctime === node.ctime && prev.inode === node.inode && this.#present(prev);
   }
 
-  async #read(full: string, st: BigIntStats): Promise<FileContent> {
+  /** The content a parent snapshot's file node lists is all stored (not pruned since). */
+  #present(prev: TreeNode): boolean {
+    return Array.isArray(prev.content) && prev.content.every((id) => this.#repo.hasBlob(id));
+  }
+
+  async #read(full: string, st: EntryStat): Promise<FileContent> {
     const size = Number(st.size);
     if (size < this.#smallFile && !isSparse(st)) {
       const small = await this.#readSmall(full, size);
@@ -381,6 +400,18 @@ class BackupRun {
       if (this.#opts.signal?.aborted || !(err instanceof EntryError)) throw err;
       return this.#fail(rel, err.message);
     }
+  }
+
+  /** A scanned listing, or its failure as an EntryError (recorded for the directory by the caller). */
+  async #scanned(scan: Promise<ScannedDir>): Promise<{ names: string[]; stats: Array<EntryStat | ScanError> }> {
+    const dir = await scan;
+    if (dir.error) throw new EntryError(dir.error);
+    return { names: dir.names, stats: scannedEntries(dir) };
+  }
+
+  /** A scanned entry's stat, or undefined with its lstat's failure recorded. */
+  #statOf(rel: string, entry: EntryStat | ScanError): EntryStat | undefined {
+    return entry instanceof ScannedStat ? entry : this.#fail(rel, new EntryError(entry).message);
   }
 
   #trySync<T>(rel: string, step: () => T): T | undefined {

@@ -20,6 +20,7 @@ import { setImmediate } from 'node:timers';
 import { Worker } from 'node:worker_threads';
 import { BlobProblem, openBlobRaw, openObjectRaw, sealObject, type Compression } from './blob.ts';
 import type { MasterKey } from './crypto.ts';
+import type { DirScanner, ScannedDir } from './dir-scan.ts';
 import type { RunBlob, WorkerReply, WorkerRequest } from './crypto-worker.ts';
 
 /** Below this, a blob is small: batched (saves) or done inline (opens, documents). */
@@ -84,7 +85,7 @@ interface Batch {
   waiters: Array<{ resolve: (r: { id: string; bytes: Buffer }) => void; reject: (err: unknown) => void }>;
 }
 
-export class CryptoPool {
+export class CryptoPool implements DirScanner {
   readonly inlineLane: Lane = { id: 0, inline: true };
   readonly #key: MasterKey;
   readonly #threads: number;
@@ -237,6 +238,11 @@ export class CryptoPool {
       slot.worker.postMessage({ op: 'recycle', seq: 0, buffer, kind: 'run' } satisfies WorkerRequest, [buffer]);
     };
     return { plains, release };
+  }
+
+  /** A directory listed and its entries lstat'ed on a worker (`DirScanner`). */
+  async scanDir(path: string): Promise<ScannedDir> {
+    return (await this.#call(this.#pick(), { op: 'scan', seq: ++this.#seq, path })).scanned!;
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BlobProblem, openBlobInto, openBlobRaw, openObjectRaw, sealObject, sealObjectInto, type Compression } from './blob.ts';
 import { MasterKey, SEAL_OVERHEAD } from './crypto.ts';
+import { scanDirectory, type ScannedDir } from './dir-scan.ts';
 
 export type WorkerRequest =
   | { op: 'hash'; seq: number; plain: Uint8Array }
@@ -31,7 +32,9 @@ export type WorkerRequest =
    */
   | { op: 'openRun'; seq: number; sealed: Uint8Array; blobs: RunBlob[] }
   /** A buffer the main thread is done with: a pack's (for the next lane) or a run's plaintexts. */
-  | { op: 'recycle'; seq: 0; buffer: ArrayBuffer; kind: 'pack' | 'run' };
+  | { op: 'recycle'; seq: 0; buffer: ArrayBuffer; kind: 'pack' | 'run' }
+  /** A directory listed and its entries lstat'ed (see dir-scan.ts). */
+  | { op: 'scan'; seq: number; path: string };
 
 /** A blob of a run: where it lies in the run, and what it must open to. */
 export interface RunBlob {
@@ -57,6 +60,7 @@ export interface WorkerReply {
   /** openRun: the blob `problem` is about. */
   problemBlob?: number;
   error?: string;
+  scanned?: ScannedDir;
 }
 
 const data = workerData as { key: Uint8Array; packSize: number };
@@ -185,6 +189,7 @@ function send(reply: WorkerReply, whole = false): void {
   }
   if (reply.ids) transfer.push(reply.ids.buffer as ArrayBuffer);
   if (reply.recycled) transfer.push(reply.recycled);
+  if (reply.scanned) transfer.push(reply.scanned.stats.buffer as ArrayBuffer);
   port.postMessage(reply, transfer);
 }
 
@@ -220,6 +225,9 @@ function handle(m: WorkerRequest): void {
       return;
     case 'openRun':
       send(openRun(m.seq, m.sealed, m.blobs), true);
+      return;
+    case 'scan':
+      send({ seq: m.seq, scanned: scanDirectory(m.path) });
       return;
     case 'recycle':
       if (m.kind === 'run') {

@@ -29,6 +29,7 @@ import { PackSaver, type SaverStats } from './pack-saver.ts';
 import { readPackHeader, type PackEntry } from './pack.ts';
 import { rebuildIndex, type RebuildResult } from './rebuild-index.ts';
 import type { BlobId, BlobType, RepoConfig, RepositoryApi, Snapshot, Tree } from './types.ts';
+import type { DirScanner } from './dir-scan.ts';
 
 export interface RepositoryOptions {
   /** Root of the local index cache: files go to `<cacheDir>/<repo id>/index/`. None: nothing is cached. */
@@ -166,6 +167,11 @@ export class Repository implements RepositoryApi {
   /** What this session stored so far. */
   get stats(): SaverStats {
     return this.#saver.stats;
+  }
+
+  /** Lists and lstats directories for a backup on the worker threads. */
+  get scanner(): DirScanner {
+    return this.#pool;
   }
 
   /** Seals and opens with this repository's key on the worker threads (check reads whole packs; maintenance writes index files). */

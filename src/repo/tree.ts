@@ -56,6 +56,17 @@ export function serializeTree(tree: Tree): Uint8Array {
   return Buffer.from(JSON.stringify({ nodes }, TREE_KEYS), 'utf8');
 }
 
+/** `a` and `b` serialize the same (every canonical field equal; lists compared by value). */
+export function sameNode(a: TreeNode, b: TreeNode): boolean {
+  for (const key of FIELD_ORDER) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
+}
+
 /** Parses and checks a tree blob (see `checkTree`). */
 export function parseTree(bytes: Uint8Array): Tree {
   let value: unknown;

@@ -4,6 +4,7 @@
  */
 import type { ObjectStore } from '../storage/index.ts';
 import type { ByteBudget } from './budget.ts';
+import type { DirScanner } from './dir-scan.ts';
 
 /** A content id: HMAC-SHA256 of the blob's plaintext under the repository's MAC key, as 64 lowercase hex characters. */
 export type BlobId = string;
@@ -158,6 +159,8 @@ export interface RepositoryApi {
   loadBlobs(ids: Iterable<BlobId>, opts?: LoadBlobsOptions): AsyncIterable<{ id: BlobId; data: Uint8Array }>;
   /** Uploads the open pack and the index of everything saved since the last flush. */
   flush(): Promise<void>;
+  /** Lists directories off the main thread (the repository's workers); without one the archiver lists and lstats itself. */
+  readonly scanner?: DirScanner | undefined;
   saveTree(tree: Tree): Promise<BlobId>;
   loadTree(id: BlobId): Promise<Tree>;
   saveSnapshot(s: Snapshot): Promise<string>;

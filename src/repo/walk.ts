@@ -3,6 +3,7 @@
  * it), directory listing in the canonical order, and turning an lstat result into a tree node.
  */
 import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import type { EntryStat } from './dir-scan.ts';
 import { open, type FileHandle } from 'node:fs/promises';
 import { compareNames, formatTime } from './tree.ts';
 import type { TreeNode } from './types.ts';
@@ -117,7 +118,7 @@ export function listDir(fs: ArchiverFs, path: string): string[] {
 }
 
 /** The node type of an lstat result, or undefined for a kind of entry no tree can hold. */
-export function nodeType(st: BigIntStats): TreeNode['type'] | undefined {
+export function nodeType(st: EntryStat): TreeNode['type'] | undefined {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
@@ -132,7 +133,7 @@ export function nodeType(st: BigIntStats): TreeNode['type'] | undefined {
  * The metadata part of a node. Files keep their inode and ctime (what an incremental backup compares to trust
  * an unchanged file), and, with several links, the device and link count that let a restore re-link them.
  */
-export function nodeFromStat(name: string, type: TreeNode['type'], st: BigIntStats): TreeNode {
+export function nodeFromStat(name: string, type: TreeNode['type'], st: EntryStat): TreeNode {
   const node: TreeNode = { name, type, mode: Number(st.mode) & 0o7777, uid: Number(st.uid), gid: Number(st.gid), mtime: formatTime(st.mtimeNs) };
   if (type === 'file') {
     node.ctime = formatTime(st.ctimeNs);
@@ -147,12 +148,35 @@ export function nodeFromStat(name: string, type: TreeNode['type'], st: BigIntSta
   return node;
 }
 
+/** `prev`'s permissions, owner and mtime are `st`'s (what nodeFromStat gives every type). */
+export function sameMetadata(prev: TreeNode, st: EntryStat): boolean {
+  return prev.mode === (Number(st.mode) & 0o7777) && prev.uid === Number(st.uid) && prev.gid === Number(st.gid) && prev.mtime === formatTime(st.mtimeNs);
+}
+
+/**
+ * `prev`, a file node of the parent snapshot, is what nodeFromStat makes of the file `st` now, content aside:
+ * the same size, inode, ctime and metadata (so its content is taken to be unchanged too, as any write changes
+ * mtime and ctime).
+ */
+export function sameFileNode(prev: TreeNode, st: EntryStat): boolean {
+  const linked = st.nlink > 1n;
+  return (
+    prev.type === 'file' &&
+    prev.size === Number(st.size) &&
+    prev.inode === Number(st.ino) &&
+    prev.device === (linked ? Number(st.dev) : undefined) &&
+    prev.links === (linked ? Number(st.nlink) : undefined) &&
+    prev.ctime === formatTime(st.ctimeNs) &&
+    sameMetadata(prev, st)
+  );
+}
+
 /** A file the file system stores sparsely: fewer bytes allocated than its size. Only such files get holes. */
-export function isSparse(st: BigIntStats): boolean {
+export function isSparse(st: EntryStat): boolean {
   return st.blocks * 512n < st.size;
 }
 
 /** Key of a file's inode within one backup run (hard links share it). */
-export function inodeKey(st: BigIntStats): string {
+export function inodeKey(st: EntryStat): string {
   return `${st.dev}:${st.ino}`;
 }
