@@ -81,8 +81,16 @@ export async function fsGroup(ctx: BenchContext, opts: FsGroupOptions): Promise<
         if (ids.has(data.id)) await bench.record(`${data.id}-backup`, store.name, backups, { floor: `${data.id}-floor-read/disk` });
         if (ids.has('f4')) {
           const target = join(work, 'restore-target');
-          if (store === stores[0]) await bench.record(`f4-${data.kind}-floor-copy`, 'disk', await repeat(ctx, () => runChild('fs-floor-copy', { dir: data.dir, target }, FS_CHILD)), {});
-          await bench.record(`f4-${data.kind}`, store.name, await repeat(ctx, (r) => runChild('fs-restore', { ...base(r), target }, FS_CHILD)), { floor: `f4-${data.kind}-floor-copy/disk` });
+          const restore = (r: number): Promise<ScenarioResult> => runChild('fs-restore', { ...base(r), target }, FS_CHILD);
+          let restores: ScenarioResult[];
+          if (store === stores[0]) {
+            // The floor and the restore take turns, run by run: each writes and then removes 100k files, after
+            // which the disk's journal stays busy for a while, so whichever ran second paid for the first.
+            const floors: ScenarioResult[] = [];
+            restores = await repeat(ctx, async (r) => (floors.push(await runChild('fs-floor-copy', { dir: data.dir, target }, FS_CHILD)), restore(r)));
+            await bench.record(`f4-${data.kind}-floor-copy`, 'disk', floors, {});
+          } else restores = await repeat(ctx, restore);
+          await bench.record(`f4-${data.kind}`, store.name, restores, { floor: `f4-${data.kind}-floor-copy/disk` });
         }
         if (ids.has('f3')) {
           const changes: number[] = [];
