@@ -269,5 +269,5 @@ function meets(goal: Record<string, number>, m: { mbps: number; filesPerSec: num
 }
 
 function microText(m: Record<string, number>): string {
-  return `chunker ${m['chunkerMBps']} hmac ${m['hmacSha256MBps']} sha256 ${m['sha256MBps']} aes-gcm ${m['aesGcmMBps']} zstd(json) ${m['zstdJsonMBps']} json ${m['jsonMBps']} MB/s`;
+  return `chunker ${m['chunkerMBps']} hmac ${m['hmacSha256MBps']} sha256 ${m['sha256MBps']} (from cache ${m['sha256CachedMBps']}) aes-gcm ${m['aesGcmMBps']} zstd(json) ${m['zstdJsonMBps']} json ${m['jsonMBps']} MB/s`;
 }
