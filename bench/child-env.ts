@@ -22,7 +22,7 @@ export function childEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** bin/skiff's V8 flags: for the volume-data commands (`skiff repo`) a 4 MiB semi-space and a 25 % heap growth step, else an 8 MiB semi-space. */
+/** bin/skiff's V8 flags: for the volume-data commands (`skiff repo`) a 2 MiB semi-space and a 25 % heap growth step, else an 8 MiB semi-space. */
 export function v8Flags(volumeData: boolean): string[] {
-  return volumeData ? ['--max-semi-space-size=4', '--heap-growing-percent=25'] : ['--max-semi-space-size=8'];
+  return volumeData ? ['--max-semi-space-size=2', '--heap-growing-percent=25'] : ['--max-semi-space-size=8'];
 }
