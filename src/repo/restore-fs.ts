@@ -3,7 +3,7 @@
  * already in the target, and setting their metadata. Synchronous on purpose: each call takes microseconds on
  * a local disk, a thread-pool round trip several times that (see walk.ts); the restorer yields between batches.
  */
-import { chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync, symlinkSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { ContentMismatchError } from './restore-file.ts';
 import { parseTime } from './tree.ts';
 import type { TreeNode } from './types.ts';
@@ -39,15 +39,41 @@ export function placeSync<T>(dest: string, rel: string, overwrite: boolean, make
   }
 }
 
-/** A file whose whole content is `data` (or empty), written and closed with its metadata. */
-export function writeSmallFileSync(node: TreeNode, data: Uint8Array | undefined, dest: string, rel: string, opts: { overwrite: boolean; owners: boolean }): void {
+/** How restored entries are placed: replacing what is in the way, with owners, and the process's umask (when known). */
+export interface PlaceOptions {
+  overwrite: boolean;
+  owners: boolean;
+  umask?: number | undefined;
+}
+
+/** The process's umask, read without changing it (`process.umask()` sets it twice to read it), or undefined. */
+export function currentUmask(): number | undefined {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? parseInt(m[1]!, 8) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A file whose whole content is `data` (or empty), written and closed with its metadata. Restoring many small
+ * files is mostly metadata calls, each of which changes the inode (a journal update on most file systems): a
+ * mode the umask leaves whole (no special bits) is given at creation, as `cp` does, and the owner is set only
+ * when it is not already right (an fstat changes nothing).
+ */
+export function writeSmallFileSync(node: TreeNode, data: Uint8Array | undefined, dest: string, rel: string, opts: PlaceOptions): void {
   const length = data?.length ?? 0;
   if (length !== (node.size ?? 0)) throw new ContentMismatchError(`${rel}: the content is ${length} bytes, the tree says ${node.size ?? 0}`);
-  const fd = placeSync(dest, rel, opts.overwrite, () => openSync(dest, CREATE_FLAGS, 0o600));
+  const direct = opts.umask !== undefined && node.mode <= 0o777 && (node.mode & opts.umask) === 0;
+  const fd = placeSync(dest, rel, opts.overwrite, () => openSync(dest, CREATE_FLAGS, direct ? node.mode : 0o600));
   try {
     for (let off = 0; off < length; ) off += writeSync(fd, data!, off, length - off, off);
-    if (opts.owners) fchownSync(fd, node.uid, node.gid);
-    fchmodSync(fd, node.mode); // after chown, which clears setuid/setgid
+    if (opts.owners) {
+      const st = fstatSync(fd);
+      if (st.uid !== node.uid || st.gid !== node.gid) fchownSync(fd, node.uid, node.gid);
+    }
+    if (!direct) fchmodSync(fd, node.mode); // after chown, which clears setuid/setgid
     futimesSync(fd, ...times(node));
   } finally {
     closeSync(fd);

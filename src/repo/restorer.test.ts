@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -170,4 +170,35 @@ test('a cancelled restore stops with the abort reason', async (t) => {
   const ctl = new AbortController();
   ctl.abort(new Error('stop now'));
   await assert.rejects(restoreSnapshot(repo, snap, join(dir, 'target'), { signal: ctl.signal }), /stop now/);
+});
+
+test('small files get their exact mode and owner whether or not the umask leaves the mode whole', async (t) => {
+  const dir = await tempDir(t);
+  const src = join(dir, 'src');
+  await mkdir(src);
+  const asRoot = process.getuid?.() === 0;
+  // 0o640 and 0o600 pass a 022 umask whole (given at creation); 0o666 and 0o777 do not; 0o4755 and 0o1644 have special bits.
+  const cases: Array<[string, number, number, number]> = [
+    ['private', 0o600, 0, 0],
+    ['group', 0o640, 1234, 5678],
+    ['open', 0o666, 0, 5678],
+    ['exec', 0o777, 1234, 0],
+    ['setuid', 0o4755, 1234, 5678],
+    ['sticky', 0o1644, 0, 0],
+  ];
+  for (const [name, mode, uid, gid] of cases) {
+    await writeFile(join(src, name), name);
+    if (asRoot) await chown(join(src, name), uid, gid);
+    await chmod(join(src, name), mode); // after chown, which clears setuid
+  }
+  const repo = new MemoryRepository();
+  const snap = await backupDirectory(repo, src, { parent: null });
+  const out = join(dir, 'out');
+  await restoreSnapshot(repo, snap, out);
+  for (const [name, mode, uid, gid] of cases) {
+    const st = await lstat(join(out, name));
+    assert.equal((st.mode & 0o7777).toString(8), mode.toString(8), `${name}: mode`);
+    if (asRoot) assert.deepEqual([st.uid, st.gid], [uid, gid], `${name}: owner`);
+  }
+  assertSameDisk(await describeDisk(src), await describeDisk(out));
 });

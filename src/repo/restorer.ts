@@ -12,7 +12,7 @@ import { join, resolve, sep } from 'node:path';
 import { mapLimit, throwIfAborted } from '../util/index.ts';
 import { ByteBudget, SideSlots } from './budget.ts';
 import { blobsInOrder, writeContent } from './restore-file.ts';
-import { CREATE_FLAGS, RestoreError, finishDirSync, makeDirSync, placeSync, symlinkSyncAt, times, writeSmallFileSync } from './restore-fs.ts';
+import { CREATE_FLAGS, RestoreError, currentUmask, finishDirSync, makeDirSync, placeSync, symlinkSyncAt, times, writeSmallFileSync, type PlaceOptions } from './restore-fs.ts';
 import { TreeGroups, findNode, findSnapshot, loadTrees, splitSnapshotPath, type LoadedTree } from './snapshot-ops.ts';
 import { TreeFormatError } from './tree.ts';
 import type { BlobId, RepositoryApi, Snapshot, Tree, TreeNode } from './types.ts';
@@ -113,7 +113,7 @@ class RestoreRun {
   readonly #repo: RepositoryApi;
   readonly #root: string;
   readonly #opts: RestoreOptions;
-  readonly #place: { overwrite: boolean; owners: boolean };
+  readonly #place: PlaceOptions;
   readonly #budget: ByteBudget;
   readonly #dirSlots = new SideSlots(PARALLEL_DIRS);
   /** The first restored path of each multiply-linked inode (device:inode), resolved once it is written. */
@@ -127,7 +127,7 @@ class RestoreRun {
     this.#repo = repo;
     this.#root = root;
     this.#opts = opts;
-    this.#place = { overwrite: opts.overwrite ?? false, owners: opts.restoreOwners ?? process.getuid?.() === 0 };
+    this.#place = { overwrite: opts.overwrite ?? false, owners: opts.restoreOwners ?? process.getuid?.() === 0, umask: currentUmask() };
     if (!this.#place.owners) this.warnings.push({ path: '', message: 'owners (uid/gid) not restored: not running as root' });
     this.#budget = new ByteBudget(IN_FLIGHT);
     this.#started = started;
