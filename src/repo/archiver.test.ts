@@ -5,7 +5,7 @@ import { chmod, link, lstat, mkdir, mkdtemp, open, rm, symlink, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { backupDirectory, type BackupProgress } from './archiver.ts';
+import { backupDirectory, matchByName, type BackupProgress } from './archiver.ts';
 import { walkSnapshot } from './snapshot-ops.ts';
 import { MemoryRepository } from './testing.ts';
 import { formatTime } from './tree.ts';
@@ -214,4 +214,15 @@ test('the source must be a directory', async (t) => {
   const src = await tempDir(t);
   await writeFile(join(src, 'f'), 'x');
   await assert.rejects(backupDirectory(new MemoryRepository(), join(src, 'f')), /not a directory/);
+});
+
+test('the parent snapshot\'s nodes are matched to a listing by name, in one pass or, for a tree out of order, through a map', () => {
+  const n = (name: string): TreeNode => ({ name, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: '2024-01-01T00:00:00Z', size: 0, content: [] });
+  const names = ['a', 'b', 'd', 'ü', '\u{1F600}'];
+  const sorted = ['a', 'c', 'd', '\u{1F600}'].map(n);
+  assert.deepEqual(matchByName(names, sorted).map((x) => x?.name), ['a', undefined, 'd', undefined, '\u{1F600}']);
+  const shuffled = ['\u{1F600}', 'd', 'c', 'a'].map(n);
+  assert.deepEqual(matchByName(names, shuffled).map((x) => x?.name), ['a', undefined, 'd', undefined, '\u{1F600}']);
+  assert.deepEqual(matchByName([], sorted), []);
+  assert.deepEqual(matchByName(names, []).map((x) => x?.name), [undefined, undefined, undefined, undefined, undefined]);
 });

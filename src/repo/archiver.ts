@@ -160,7 +160,7 @@ class BackupRun {
 
   /** Backs up the root directory `path`; `parentTree` is the parent snapshot's root tree, if any. */
   root(path: string, parentTree: BlobId | undefined): Promise<BlobId> {
-    return this.#directory(path, '', this.#previousNodes(new TreeGroups(this.#repo, [parentTree], nodesByName, this.#opts.signal), 0), this.#scanner?.scanDir(path), parentTree);
+    return this.#directory(path, '', this.#previousNodes(new TreeGroups(this.#repo, [parentTree], nodesOf, this.#opts.signal), 0), this.#scanner?.scanDir(path), parentTree);
   }
 
   /**
@@ -168,12 +168,13 @@ class BackupRun {
    * `previousNodes` the parent snapshot's entries of it (being loaded) and `previousTree` their tree's id, `scan`
    * its listing from the scanner.
    */
-  async #directory(path: string, rel: string, previousNodes: Promise<Map<string, TreeNode> | undefined>, scan: Promise<ScannedDir> | undefined, previousTree: BlobId | undefined): Promise<BlobId> {
+  async #directory(path: string, rel: string, previousNodes: Promise<readonly TreeNode[] | undefined>, scan: Promise<ScannedDir> | undefined, previousTree: BlobId | undefined): Promise<BlobId> {
     throwIfAborted(this.#opts.signal);
     const { names, stats } = scan ? await this.#scanned(scan) : { names: listDir(this.fs, path), stats: undefined };
     // The subdirectories' listings are asked for now, to be ready when the walk gets to them.
     const ahead = stats && this.#scanner ? new ScanAhead(this.#scanner, names.filter((_, i) => stats[i] instanceof ScannedStat && stats[i].isDirectory()).map((n) => childPath(path, n))) : undefined;
     const previous = await previousNodes;
+    const prevOf = previous && matchByName(names, previous);
     const nodes: Array<TreeNode | undefined> = new Array(names.length);
     const subdirs: Array<{ index: number; stat: EntryStat }> = [];
     const tasks = new TaskSet();
@@ -188,12 +189,12 @@ class BackupRun {
           subdirs.push({ index: i, stat: st });
           continue;
         }
-        const node = this.#leaf(full, relPath(rel, name), name, st, previous?.get(name));
+        const node = this.#leaf(full, relPath(rel, name), name, st, prevOf?.[i]);
         if (node instanceof Promise) tasks.add(node.then((n) => void (nodes[i] = n)));
         else nodes[i] = node;
       }
       // Subdirectories after the files, so few listings are open at once.
-      await this.#subdirectories(path, rel, names, subdirs, previous, nodes, ahead);
+      await this.#subdirectories(path, rel, names, subdirs, prevOf, nodes, ahead);
     } finally {
       await tasks.drain().catch(() => undefined); // nothing left running; the first failure is rethrown below
     }
@@ -202,7 +203,7 @@ class BackupRun {
     this.progress(false);
     const kept = nodes.filter((n): n is TreeNode => n !== undefined);
     // Every entry is the parent snapshot's own node (unchanged, see #leaf): the tree is the parent's, stored already.
-    if (previous && previousTree && kept.length === previous.size && kept.every((n) => previous.get(n.name) === n) && this.#repo.hasBlob(previousTree)) return previousTree;
+    if (previous && previousTree && kept.length === previous.length && nodes.every((n, i) => n === undefined || n === prevOf![i]) && this.#repo.hasBlob(previousTree)) return previousTree;
     const bytes = serializeTree({ nodes: kept });
     const cost = bytes.length + SMALL_FILE_OVERHEAD;
     await this.#smallBudget.acquire(cost, this.#opts.signal);
@@ -246,20 +247,20 @@ class BackupRun {
     this.progress(false);
   }
 
-  async #subdirectories(path: string, rel: string, names: string[], subdirs: Array<{ index: number; stat: EntryStat }>, previous: Map<string, TreeNode> | undefined, nodes: Array<TreeNode | undefined>, ahead: ScanAhead | undefined): Promise<void> {
+  async #subdirectories(path: string, rel: string, names: string[], subdirs: Array<{ index: number; stat: EntryStat }>, prevOf: ReadonlyArray<TreeNode | undefined> | undefined, nodes: Array<TreeNode | undefined>, ahead: ScanAhead | undefined): Promise<void> {
     const trees = subdirs.map(({ index }) => {
-      const prev = previous?.get(names[index]!);
+      const prev = prevOf?.[index];
       return prev?.type === 'dir' ? prev.subtree : undefined;
     });
     // The parent's trees of the subdirectories, read in groups ahead of the walk (see TreeGroups).
-    const groups = new TreeGroups(this.#repo, trees, nodesByName, this.#opts.signal);
+    const groups = new TreeGroups(this.#repo, trees, nodesOf, this.#opts.signal);
     await this.#dirSlots.each(subdirs.map((s, k) => ({ ...s, k })), async ({ index, stat, k }) => {
       const name = names[index]!;
       const previousNodes = this.#previousNodes(groups, k); // asked for as each starts, in order
       const scan = ahead?.get(k);
       const subtree = await this.#try(relPath(rel, name), () => this.#directory(childPath(path, name), relPath(rel, name), previousNodes, scan, trees[k]));
       if (subtree === undefined) return;
-      const prev = previous?.get(name);
+      const prev = prevOf?.[index];
       nodes[index] = prev?.type === 'dir' && prev.subtree === subtree && sameMetadata(prev, stat) ? prev : { ...nodeFromStat(name, 'dir', stat), subtree };
     });
   }
@@ -387,7 +388,7 @@ class BackupRun {
    * The parent snapshot's nodes by name of subdirectory `k` of `groups`; a parent tree that cannot be read is
    * ignored (its directory is then read whole). Never rejects.
    */
-  async #previousNodes(groups: TreeGroups<Map<string, TreeNode>>, k: number): Promise<Map<string, TreeNode> | undefined> {
+  async #previousNodes(groups: TreeGroups<readonly TreeNode[]>, k: number): Promise<readonly TreeNode[] | undefined> {
     const loaded = await groups.get(k);
     return loaded?.ok ? loaded.value : undefined;
   }
@@ -438,8 +439,29 @@ class BackupRun {
   }
 }
 
-function nodesByName(tree: Tree): Map<string, TreeNode> {
-  return new Map(tree.nodes.map((n) => [n.name, n]));
+function nodesOf(tree: Tree): readonly TreeNode[] {
+  return tree.nodes;
+}
+
+/**
+ * The parent snapshot's node of each name (or undefined), matched in one pass: a listing and a tree are both in
+ * name order (`compareNames`), so no map per directory is built. A tree out of that order (not written by
+ * Skiff) is matched through a map.
+ */
+export function matchByName(names: readonly string[], previous: readonly TreeNode[]): Array<TreeNode | undefined> {
+  for (let j = 1; j < previous.length; j++) if (compareNames(previous[j - 1]!.name, previous[j]!.name) >= 0) return matchByMap(names, previous);
+  const out = new Array<TreeNode | undefined>(names.length).fill(undefined);
+  let j = 0;
+  for (let i = 0; i < names.length; i++) {
+    while (j < previous.length && compareNames(previous[j]!.name, names[i]!) < 0) j++;
+    if (j < previous.length && previous[j]!.name === names[i]) out[i] = previous[j++];
+  }
+  return out;
+}
+
+function matchByMap(names: readonly string[], previous: readonly TreeNode[]): Array<TreeNode | undefined> {
+  const byName = new Map(previous.map((n) => [n.name, n]));
+  return names.map((n) => byName.get(n));
 }
 
 function relPath(parent: string, name: string): string {
