@@ -4,9 +4,11 @@
  * Depth first and bottom up: a directory's tree blob is saved as soon as its entries are done, so memory
  * holds the directories on the current paths, never the whole tree. With a parent snapshot of the same source,
  * the parent's trees are walked alongside and a file whose size, mtime, ctime and inode did not change keeps
- * the parent's content without being read; an unchanged directory then serializes to the same tree id. The
- * parent's trees of a directory's subdirectories are read in groups (snapshot-ops' TreeGroups), so each
- * directory on the current paths also holds up to two groups of them (16 trees each).
+ * the parent's content without being read (and the parent's very node when its metadata did not change
+ * either); a directory of such entries keeps the parent's tree id. The parent's trees of a directory's
+ * subdirectories are read in groups (snapshot-ops' TreeGroups), so each directory on the current paths also
+ * holds up to three groups of them (32 trees each). With the repository's scanner, directories are listed and
+ * lstat'ed on its worker, a few ahead of the walk (dir-scan.ts).
  */
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -17,8 +19,8 @@ import { READ_SIZE } from './chunker.ts';
 import { storeFile, type FileContent, type StoreStats } from './file-content.ts';
 import { TreeGroups, findParentSnapshot } from './snapshot-ops.ts';
 import { compareNames, sameNode, serializeTree } from './tree.ts';
-import { ScanAhead, ScannedStat, scannedEntries, type DirScanner, type EntryStat, type ScanError, type ScannedDir } from './dir-scan.ts';
-import { EntryError, entryErrors, inodeKey, isSparse, listDir, nodeArchiverFs, nodeFromStat, nodeType, sameFileNode, sameMetadata, type ArchiverFs } from './walk.ts';
+import { ScanAhead, ScannedStat, scannedEntries, type DirScanner, type ScanError, type ScannedDir } from './dir-scan.ts';
+import { EntryError, childPath, entryErrors, inodeKey, isSparse, listDir, nodeArchiverFs, nodeFromStat, nodeType, sameFileNode, sameMetadata, type ArchiverFs, type EntryStat } from './walk.ts';
 import type { BlobId, RepositoryApi, Snapshot, SnapshotSource, Tree, TreeNode } from './types.ts';
 
 export interface BackupProgress {
@@ -297,22 +299,25 @@ class BackupRun {
     return this.#try(rel, () => this.#fileContent(full, st)).then((content) => (content ? this.#fileDone(node, content) : undefined));
   }
 
+  /** The parent snapshot's node of an unchanged file, counted as done. */
   #reused(prev: TreeNode): TreeNode {
-    this.files++;
-    this.bytesDone += prev.size!;
-    this.progress(false);
+    this.#fileCounted(prev.size!);
     return prev;
   }
 
   /** `node` (made for this file by `#leaf`) completed with its content. */
   #fileDone(node: TreeNode, content: FileContent): TreeNode {
-    this.files++;
-    this.bytesDone += content.size;
-    this.progress(false);
+    this.#fileCounted(content.size);
     node.size = content.size;
     node.content = content.content;
     if (content.holes) node.holes = content.holes;
     return node;
+  }
+
+  #fileCounted(size: number): void {
+    this.files++;
+    this.bytesDone += size;
+    this.progress(false);
   }
 
   /** The file read and stored, once per inode for multiply-linked files. */
@@ -466,9 +471,4 @@ function matchByMap(names: readonly string[], previous: readonly TreeNode[]): Ar
 
 function relPath(parent: string, name: string): string {
   return parent === '' ? name : `${parent}/${name}`;
-}
-
-/** `path`/`name` for a path made by `resolve` (no trailing slash but at `/`) and a listed name: `join` without its normalizing. */
-function childPath(path: string, name: string): string {
-  return path.endsWith('/') ? path + name : `${path}/${name}`;
 }

@@ -1,6 +1,7 @@
 /**
  * @module repo/crypto-worker: the worker-thread side of the crypto pool. Holds the master key (from workerData)
- * and does the CPU work synchronously: ids, compression, sealing, opening. Large blobs it seals are written
+ * and does the CPU work synchronously: ids, compression, sealing, opening; and a backup's directory listings
+ * (dir-scan.ts), so that its main thread does not make an lstat per entry. Large blobs it seals are written
  * into its *lane*, one buffer where they lie back to back as in a pack, until the main thread asks for a pack
  * of the first `count` of them (with the header it wrote): the lane buffer itself becomes the pack (the tail
  * written after the blobs) and goes to the main thread without a copy; after the upload it comes back for

@@ -5,14 +5,11 @@
  * the stat fields in one typed array; the main side reads them through `ScannedStat`, which has the fields and
  * type tests the archiver uses of a BigIntStats (`EntryStat`).
  */
-import { constants, lstatSync, readdirSync, type BigIntStats } from 'node:fs';
-import { compareNames } from './tree.ts';
+import { constants } from 'node:fs';
+import { childPath, listDir, nodeArchiverFs, type EntryStat } from './walk.ts';
 
-/** What the archiver reads of an entry's lstat: a BigIntStats has all of it. */
-export type EntryStat = Pick<
-  BigIntStats,
-  'mode' | 'uid' | 'gid' | 'size' | 'blocks' | 'ino' | 'dev' | 'nlink' | 'rdev' | 'mtimeNs' | 'ctimeNs' | 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'
->;
+/** The file system calls a backup makes on its own thread, made here instead. */
+const fs = nodeArchiverFs();
 
 /** A file system error's code and message (workers cannot send Error objects with their fields). */
 export interface ScanError {
@@ -53,18 +50,17 @@ function scanError(err: unknown): ScanError {
 export function scanDirectory(path: string): ScannedDir {
   let names: string[];
   try {
-    names = readdirSync(path).sort(compareNames);
+    names = listDir(fs, path);
   } catch (err) {
     return { names: [], stats: new BigInt64Array(0), failed: [], error: scanError(err) };
   }
   const stats = new BigInt64Array(names.length * FIELDS);
   const unsigned = new BigUint64Array(stats.buffer);
   const failed: Array<[number, ScanError]> = [];
-  const dir = path.endsWith('/') ? path : `${path}/`;
   for (let i = 0; i < names.length; i++) {
-    let st: BigIntStats;
+    let st: EntryStat;
     try {
-      st = lstatSync(dir + names[i], { bigint: true });
+      st = fs.lstat(childPath(path, names[i]!));
     } catch (err) {
       failed.push([i, scanError(err)]);
       continue;

@@ -3,7 +3,6 @@
  * it), directory listing in the canonical order, and turning an lstat result into a tree node.
  */
 import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
-import type { EntryStat } from './dir-scan.ts';
 import { open, type FileHandle } from 'node:fs/promises';
 import { compareNames, formatTime } from './tree.ts';
 import type { TreeNode } from './types.ts';
@@ -110,6 +109,17 @@ export function entryErrors(fs: ArchiverFs): ArchiverFs {
         throw new EntryError(err);
       }),
   };
+}
+
+/** What the archiver reads of an entry's lstat: a BigIntStats has all of it, and so has a scanned entry (dir-scan.ts). */
+export type EntryStat = Pick<
+  BigIntStats,
+  'mode' | 'uid' | 'gid' | 'size' | 'blocks' | 'ino' | 'dev' | 'nlink' | 'rdev' | 'mtimeNs' | 'ctimeNs' | 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'
+>;
+
+/** `path`/`name` for a path made by `resolve` (no trailing slash but at `/`) and a listed name: `join` without its normalizing. */
+export function childPath(path: string, name: string): string {
+  return path.endsWith('/') ? path + name : `${path}/${name}`;
 }
 
 /** A directory's entry names in the tree's order (UTF-8 bytes). */
