@@ -57,23 +57,30 @@ export function currentUmask(): number | undefined {
 }
 
 /**
- * A file whose whole content is `data` (or empty), written and closed with its metadata. Restoring many small
- * files is mostly metadata calls, each of which changes the inode (a journal update on most file systems): a
- * mode the umask leaves whole (no special bits) is given at creation, as `cp` does, and the owner is set only
- * when it is not already right (an fstat changes nothing).
+ * How a restored file is created: with its own mode when the umask leaves it whole (no special bits), as `cp`
+ * does, so no chmod follows; else private until its chmod. Restoring many files is mostly metadata calls, each
+ * of which changes the inode (a journal update on most file systems); for the same reason the owner is set only
+ * when the created file's (an fstat, which changes nothing) is not already the node's (`ownerDiffers`).
  */
+export function creation(node: TreeNode, opts: PlaceOptions): { mode: number; chmod: boolean } {
+  const whole = opts.umask !== undefined && node.mode <= 0o777 && (node.mode & opts.umask) === 0;
+  return whole ? { mode: node.mode, chmod: false } : { mode: 0o600, chmod: true };
+}
+
+export function ownerDiffers(node: TreeNode, st: { uid: number; gid: number }): boolean {
+  return st.uid !== node.uid || st.gid !== node.gid;
+}
+
+/** A file whose whole content is `data` (or empty), written and closed with its metadata (see `creation`). */
 export function writeSmallFileSync(node: TreeNode, data: Uint8Array | undefined, dest: string, rel: string, opts: PlaceOptions): void {
   const length = data?.length ?? 0;
   if (length !== (node.size ?? 0)) throw new ContentMismatchError(`${rel}: the content is ${length} bytes, the tree says ${node.size ?? 0}`);
-  const direct = opts.umask !== undefined && node.mode <= 0o777 && (node.mode & opts.umask) === 0;
-  const fd = placeSync(dest, rel, opts.overwrite, () => openSync(dest, CREATE_FLAGS, direct ? node.mode : 0o600));
+  const create = creation(node, opts);
+  const fd = placeSync(dest, rel, opts.overwrite, () => openSync(dest, CREATE_FLAGS, create.mode));
   try {
     for (let off = 0; off < length; ) off += writeSync(fd, data!, off, length - off, off);
-    if (opts.owners) {
-      const st = fstatSync(fd);
-      if (st.uid !== node.uid || st.gid !== node.gid) fchownSync(fd, node.uid, node.gid);
-    }
-    if (!direct) fchmodSync(fd, node.mode); // after chown, which clears setuid/setgid
+    if (opts.owners && ownerDiffers(node, fstatSync(fd))) fchownSync(fd, node.uid, node.gid);
+    if (create.chmod) fchmodSync(fd, node.mode); // after chown, which clears setuid/setgid
     futimesSync(fd, ...times(node));
   } finally {
     closeSync(fd);

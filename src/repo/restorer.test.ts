@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,7 +173,7 @@ test('a cancelled restore stops with the abort reason', async (t) => {
   await assert.rejects(restoreSnapshot(repo, snap, join(dir, 'target'), { signal: ctl.signal }), /stop now/);
 });
 
-test('small files get their exact mode and owner whether or not the umask leaves the mode whole', async (t) => {
+test('small and large files get their exact mode and owner whether or not the umask leaves the mode whole', async (t) => {
   const dir = await tempDir(t);
   const src = join(dir, 'src');
   await mkdir(src);
@@ -185,9 +186,12 @@ test('small files get their exact mode and owner whether or not the umask leaves
     ['exec', 0o777, 1234, 0],
     ['setuid', 0o4755, 1234, 5678],
     ['sticky', 0o1644, 0, 0],
+    // Past the small-file size: written through a file handle, as large files are.
+    ['large-group', 0o640, 1234, 5678],
+    ['large-setuid', 0o4755, 1234, 5678],
   ];
   for (const [name, mode, uid, gid] of cases) {
-    await writeFile(join(src, name), name);
+    await writeFile(join(src, name), name.startsWith('large') ? randomBytes(3 * 1024 * 1024) : name);
     if (asRoot) await chown(join(src, name), uid, gid);
     await chmod(join(src, name), mode); // after chown, which clears setuid
   }

@@ -12,7 +12,7 @@ import { join, resolve, sep } from 'node:path';
 import { mapLimit, throwIfAborted } from '../util/index.ts';
 import { ByteBudget, SideSlots } from './budget.ts';
 import { blobsInOrder, writeContent } from './restore-file.ts';
-import { CREATE_FLAGS, RestoreError, currentUmask, finishDirSync, makeDirSync, placeSync, symlinkSyncAt, times, writeSmallFileSync, type PlaceOptions } from './restore-fs.ts';
+import { CREATE_FLAGS, RestoreError, creation, currentUmask, finishDirSync, ownerDiffers, makeDirSync, placeSync, symlinkSyncAt, times, writeSmallFileSync, type PlaceOptions } from './restore-fs.ts';
 import { TreeGroups, findNode, findSnapshot, loadTrees, splitSnapshotPath, type LoadedTree } from './snapshot-ops.ts';
 import { TreeFormatError } from './tree.ts';
 import type { BlobId, RepositoryApi, Snapshot, Tree, TreeNode } from './types.ts';
@@ -249,12 +249,13 @@ class RestoreRun {
   }
 
   async #writeFile(node: TreeNode, dest: string, rel: string): Promise<void> {
-    placeSync(dest, rel, this.#place.overwrite, () => closeSync(openSync(dest, CREATE_FLAGS, 0o600)));
+    const create = creation(node, this.#place);
+    placeSync(dest, rel, this.#place.overwrite, () => closeSync(openSync(dest, CREATE_FLAGS, create.mode)));
     const fh = await open(dest, constants.O_WRONLY | constants.O_NOFOLLOW);
     try {
       await writeContent(fh, node, rel, { repo: this.#repo, budget: this.#budget, signal: this.#opts.signal, onWrite: (n) => ((this.counts.bytes += n), this.progress(false)) });
-      if (this.#place.owners) await fh.chown(node.uid, node.gid);
-      await fh.chmod(node.mode); // after chown, which clears setuid/setgid
+      if (this.#place.owners && ownerDiffers(node, await fh.stat())) await fh.chown(node.uid, node.gid);
+      if (create.chmod) await fh.chmod(node.mode); // after chown, which clears setuid/setgid
       await fh.utimes(...times(node));
     } finally {
       await fh.close();
